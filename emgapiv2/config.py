@@ -1,0 +1,158 @@
+"""The platform's one typed configuration object, read from ``STATS_...`` variables.
+
+Imports nothing of this project, so settings, workflows and scripts can all load it
+without cycles. Nested sections use ``__``: ``STATS_INGEST__SEGMENT_BYTES=1048576``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "STATS_"
+
+
+class TaskRunnerKind(StrEnum):
+    """Where the heavy log crunching runs."""
+
+    THREADS = "threads"
+    PROCESSES = "processes"
+    DASK = "dask"
+    DASK_SLURM = "dask-slurm"
+
+
+class IngestSettings(BaseModel):
+    """How log files are cut into segments and parsed."""
+
+    segment_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=4096,
+        description="Size of one log segment (one transaction, one parse shard), in bytes.",
+    )
+    malformed_sample_size: int = Field(default=20, ge=0, le=1000)
+    unknown_sample_size: int = Field(default=50, ge=0, le=10000)
+
+
+class SlurmSettings(BaseModel):
+    """Dask-on-Slurm workers for the ``dask-slurm`` task runner."""
+
+    queue: str = "debug"
+    cores: int = Field(default=1, ge=1)
+    memory: str = "2GB"
+    walltime: str = "01:00:00"
+    workers: int = Field(default=2, ge=1)
+    job_extra_directives: list[str] = Field(default_factory=list)
+
+
+class WorkflowSettings(BaseModel):
+    """Prefect flows: which runner parses shards, and their knobs."""
+
+    task_runner: TaskRunnerKind = TaskRunnerKind.THREADS
+    workers: int = Field(default=2, ge=1)
+    manifest_confirm_threshold: int = Field(
+        default=50,
+        ge=0,
+        description="A manifest update changing more packages than this waits for a curator.",
+    )
+    slurm: SlurmSettings = Field(default_factory=SlurmSettings)
+
+
+class ApiSettings(BaseModel):
+    """Public API limits."""
+
+    max_bulk_packages: int = Field(default=128, ge=1, le=1024)
+    page_size: int = Field(default=100, ge=1, le=1000)
+    cache_seconds: int = Field(default=3600, ge=0)
+
+
+class StatsConfig(BaseSettings):
+    """All settings of the platform; strict, and every value named by its variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    debug: bool = False
+    data_dir: Path = BASE_DIR / "data"
+    database_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("STATS_DATABASE_URL", "DATABASE_URL"),
+        description="sqlite:///path or postgresql://user@host:port/db; empty: SQLite in data_dir.",
+    )
+    redis_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("STATS_REDIS_URL", "REDIS_URL"),
+        description="redis://host:port/db; empty: local-memory cache.",
+    )
+    secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
+    client_hash_key: SecretStr | None = None
+    client_hash_key_file: Path | None = None
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"])
+    time_zone: str = "UTC"
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    workflows: WorkflowSettings = Field(default_factory=WorkflowSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite://", "postgres://", "postgresql://")):
+            raise ValueError("must start with sqlite://, postgres:// or postgresql://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    def resolved_secret(self, name: str) -> str:
+        """A secret from its variable, else its ``_FILE``, else a file kept in data_dir."""
+        value: SecretStr | None = getattr(self, name)
+        if value is not None:
+            return value.get_secret_value()
+        path: Path | None = getattr(self, f"{name}_file")
+        if path is not None:
+            try:
+                return path.read_text().strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"{ENV_PREFIX}{name.upper()}_FILE: cannot read {path}: {exc}"
+                ) from exc
+        generated = self.data_dir / "secrets" / name
+        if not generated.exists():
+            generated.parent.mkdir(parents=True, exist_ok=True)
+            generated.write_text(secrets.token_urlsafe(48))
+            generated.chmod(0o600)
+        return generated.read_text().strip()
+
+
+class ConfigError(Exception):
+    """A bad configuration value; the message names the variable."""
+
+
+def _variable_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if not isinstance(p, int)]
+    if parts and parts[0].upper() in {"DATABASE_URL", "REDIS_URL"}:
+        return ENV_PREFIX + parts[0].upper()
+    return ENV_PREFIX + "__".join(p.upper() for p in parts)
+
+
+def load_config() -> StatsConfig:
+    """Build the configuration, turning validation errors into one readable message."""
+    try:
+        return StatsConfig()
+    except ValidationError as exc:
+        lines = [f"{_variable_name(err['loc'])}: {err['msg']}" for err in exc.errors()]
+        raise ConfigError("Invalid configuration:\n  " + "\n  ".join(lines)) from None

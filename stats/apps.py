@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StatsConfig(AppConfig):
+    name = "stats"
+    verbose_name = "Download statistics"
+    default_auto_field = "django.db.models.BigAutoField"

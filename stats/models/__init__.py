@@ -1,0 +1,32 @@
+"""The schema, split by topic; import models from here."""
+
+from stats.models.enums import RuleSet, SegmentStatus
+from stats.models.registry import Category, Package, PackageVersion, Registry
+from stats.models.segments import Client, LogSegment, SegmentDownloads, UnknownPackage
+from stats.models.summaries import (
+    CategoryDay,
+    CategoryMonth,
+    CategoryYear,
+    PackageDay,
+    PackageMonth,
+    PackageYear,
+)
+
+__all__ = [
+    "Category",
+    "CategoryDay",
+    "CategoryMonth",
+    "CategoryYear",
+    "Client",
+    "LogSegment",
+    "Package",
+    "PackageDay",
+    "PackageMonth",
+    "PackageVersion",
+    "PackageYear",
+    "Registry",
+    "RuleSet",
+    "SegmentDownloads",
+    "SegmentStatus",
+    "UnknownPackage",
+]

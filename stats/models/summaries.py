@@ -1,0 +1,87 @@
+"""Precomputed summaries the API reads; written only by the aggregation service."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from stats.models.registry import Category, Package
+
+
+class _Counts(models.Model):
+    downloads = models.PositiveBigIntegerField(default=0)
+    distinct_clients = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class _DayCounts(_Counts):
+    day = models.DateField()
+    mirror_downloads = models.PositiveBigIntegerField(default=0)
+    clients = models.BinaryField(help_text="Roaring bitmap of Client ids.")
+
+    class Meta:
+        abstract = True
+
+
+class _MonthCounts(_Counts):
+    month = models.DateField(help_text="First day of the month.")
+    clients = models.BinaryField(help_text="Roaring bitmap of Client ids.")
+
+    class Meta:
+        abstract = True
+
+
+class _YearCounts(_Counts):
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class PackageDay(_DayCounts):
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="days")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["package", "day"], name="package_day_key")]
+
+
+class PackageMonth(_MonthCounts):
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="months")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["package", "month"], name="package_month_key")
+        ]
+
+
+class PackageYear(_YearCounts):
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="years")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["package", "year"], name="package_year_key")]
+
+
+class CategoryDay(_DayCounts):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="days")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["category", "day"], name="category_day_key")]
+
+
+class CategoryMonth(_MonthCounts):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="months")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "month"], name="category_month_key")
+        ]
+
+
+class CategoryYear(_YearCounts):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="years")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "year"], name="category_year_key")
+        ]
