@@ -84,6 +84,8 @@ class Migration(migrations.Migration):
                 ('bots', models.PositiveBigIntegerField(default=0)),
                 ('unknown', models.PositiveBigIntegerField(default=0)),
                 ('malformed_samples', models.JSONField(blank=True, default=list)),
+                ('first_line_at', models.DateTimeField(blank=True, help_text='Earliest valid line.', null=True)),
+                ('last_line_at', models.DateTimeField(blank=True, help_text='Latest valid line.', null=True)),
                 ('started_at', models.DateTimeField()),
                 ('finished_at', models.DateTimeField()),
                 ('aggregated', models.BooleanField(db_index=True, default=False)),

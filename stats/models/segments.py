@@ -30,6 +30,8 @@ class LogSegment(models.Model):
     bots = models.PositiveBigIntegerField(default=0)
     unknown = models.PositiveBigIntegerField(default=0)
     malformed_samples = models.JSONField(default=list, blank=True)
+    first_line_at = models.DateTimeField(null=True, blank=True, help_text="Earliest valid line.")
+    last_line_at = models.DateTimeField(null=True, blank=True, help_text="Latest valid line.")
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
     aggregated = models.BooleanField(default=False, db_index=True)
