@@ -1,0 +1,162 @@
+"""Shared factory-boy factories for tests; append new ones, keep existing names stable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from stats import bitmaps
+from stats.models import (
+    Category,
+    CategoryDay,
+    CategoryMonth,
+    CategoryYear,
+    LogSegment,
+    Package,
+    PackageDay,
+    PackageMonth,
+    PackageVersion,
+    PackageYear,
+    Registry,
+    RuleSet,
+    SegmentStatus,
+    UnknownPackage,
+)
+
+
+class RegistryFactory(factory.django.DjangoModelFactory):
+    """A generic-rules registry counting GET 200/206 on ``/packages/<name>/<version>.tgz``."""
+
+    class Meta:
+        model = Registry
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"registry{n}")
+    title = factory.LazyAttribute(lambda o: o.name.title())
+    rule_set = RuleSet.GENERIC
+    download_regex = r"^/packages/(?P<package>[A-Za-z0-9.]+)/(?P<version>[^/]+)\.tgz$"
+    counted_statuses = factory.LazyFunction(lambda: [200, 206])
+    counted_methods = factory.LazyFunction(lambda: ["GET"])
+    timezone = "UTC"
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("registry", "name")
+
+    registry = factory.SubFactory(RegistryFactory)
+    name = factory.Sequence(lambda n: f"category{n}")
+
+
+class PackageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Package
+
+    registry = factory.SubFactory(RegistryFactory)
+    category = factory.SubFactory(CategoryFactory, registry=factory.SelfAttribute("..registry"))
+    name = factory.Sequence(lambda n: f"Package{n}")
+    first_release = "3.0"
+    active = True
+
+
+class PackageVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PackageVersion
+
+    package = factory.SubFactory(PackageFactory)
+    version = factory.Sequence(lambda n: f"1.{n}.0")
+    downloads = 10
+    first_day = dt.date(2024, 1, 1)
+    last_day = dt.date(2024, 1, 31)
+
+
+class LogSegmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LogSegment
+
+    registry = factory.SubFactory(RegistryFactory)
+    source = factory.Sequence(lambda n: f"/var/log/access-{n}.log.gz")
+    start_offset = 0
+    end_offset = 1024
+    content_sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    status = SegmentStatus.DONE
+    lines = 100
+    malformed = 0
+    downloads = 40
+    started_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(seconds=2))
+
+
+class UnknownPackageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UnknownPackage
+
+    registry = factory.SubFactory(RegistryFactory)
+    category = "bioc"
+    name = factory.Sequence(lambda n: f"Unknown{n}")
+    requests = 3
+    last_seen = dt.date(2024, 1, 31)
+
+
+class _ClientsMixin(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    clients = factory.LazyFunction(lambda: bitmaps.to_bytes([1, 2, 3]))
+    distinct_clients = 3
+    downloads = 7
+
+
+class PackageDayFactory(_ClientsMixin):
+    class Meta:
+        model = PackageDay
+
+    package = factory.SubFactory(PackageFactory)
+    day = factory.Sequence(lambda n: dt.date(2024, 1, 1) + dt.timedelta(days=n))
+
+
+class PackageMonthFactory(_ClientsMixin):
+    class Meta:
+        model = PackageMonth
+
+    package = factory.SubFactory(PackageFactory)
+    month = factory.Sequence(lambda n: dt.date(2000 + n // 12, n % 12 + 1, 1))
+
+
+class PackageYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PackageYear
+
+    package = factory.SubFactory(PackageFactory)
+    year = factory.Sequence(lambda n: 2000 + n)
+    downloads = 70
+    distinct_clients = 30
+
+
+class CategoryDayFactory(_ClientsMixin):
+    class Meta:
+        model = CategoryDay
+
+    category = factory.SubFactory(CategoryFactory)
+    day = factory.Sequence(lambda n: dt.date(2024, 1, 1) + dt.timedelta(days=n))
+
+
+class CategoryMonthFactory(_ClientsMixin):
+    class Meta:
+        model = CategoryMonth
+
+    category = factory.SubFactory(CategoryFactory)
+    month = factory.Sequence(lambda n: dt.date(2000 + n // 12, n % 12 + 1, 1))
+
+
+class CategoryYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CategoryYear
+
+    category = factory.SubFactory(CategoryFactory)
+    year = factory.Sequence(lambda n: 2000 + n)
+    downloads = 70
+    distinct_clients = 30
