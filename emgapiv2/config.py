@@ -71,6 +71,15 @@ class ApiSettings(BaseModel):
     cache_seconds: int = Field(default=3600, ge=0)
 
 
+class TabFilesSettings(BaseModel):
+    """Bioconductor-compatible .tab/.txt files under /packages/stats/."""
+
+    default_registry: str = Field(
+        default="bioconductor",
+        description="Registry served at /packages/stats/; others at /r/<registry>/packages/stats/.",
+    )
+
+
 class StatsConfig(BaseSettings):
     """All settings of the platform; strict, and every value named by its variable."""
 
@@ -102,6 +111,7 @@ class StatsConfig(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     workflows: WorkflowSettings = Field(default_factory=WorkflowSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    tabfiles: TabFilesSettings = Field(default_factory=TabFilesSettings)
 
     @field_validator("database_url")
     @classmethod
