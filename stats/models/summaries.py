@@ -34,6 +34,10 @@ class _MonthCounts(_Counts):
 
 class _YearCounts(_Counts):
     year = models.PositiveSmallIntegerField()
+    clients = models.BinaryField(
+        default=b"",
+        help_text="Roaring bitmap of Client ids; kept so a new day updates the year by a union.",
+    )
 
     class Meta:
         abstract = True
@@ -44,6 +48,12 @@ class PackageDay(_DayCounts):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["package", "day"], name="package_day_key")]
+        indexes = [
+            # Top packages over a date range: an index-only scan on PostgreSQL.
+            models.Index(
+                fields=["day", "package"], include=["downloads"], name="package_day_by_day"
+            )
+        ]
 
 
 class PackageMonth(_MonthCounts):
@@ -52,6 +62,11 @@ class PackageMonth(_MonthCounts):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["package", "month"], name="package_month_key")
+        ]
+        indexes = [
+            models.Index(
+                fields=["month", "package"], include=["downloads"], name="package_month_by_month"
+            )
         ]
 
 
