@@ -106,6 +106,10 @@ class StatsConfig(BaseSettings):
     secret_key_file: Path | None = None
     client_hash_key: SecretStr | None = None
     client_hash_key_file: Path | None = None
+    admin_password: SecretStr | None = Field(
+        default=None, description="Password create_demo_admin gives the demo superuser."
+    )
+    admin_password_file: Path | None = None
     allowed_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"])
     time_zone: str = "UTC"
     ingest: IngestSettings = Field(default_factory=IngestSettings)
@@ -154,8 +158,10 @@ class ConfigError(Exception):
 
 def _variable_name(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if not isinstance(p, int)]
-    if parts and parts[0].upper() in {"DATABASE_URL", "REDIS_URL"}:
-        return ENV_PREFIX + parts[0].upper()
+    # Aliased fields report their alias (STATS_DATABASE_URL): name both spellings once.
+    head = parts[0].upper().removeprefix(ENV_PREFIX) if parts else ""
+    if head in {"DATABASE_URL", "REDIS_URL"}:
+        return f"{ENV_PREFIX}{head} / {head}"
     return ENV_PREFIX + "__".join(p.upper() for p in parts)
 
 
