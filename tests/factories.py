@@ -21,6 +21,7 @@ from stats.models import (
     PackageYear,
     Registry,
     RuleSet,
+    SegmentDownloads,
     SegmentStatus,
     UnknownPackage,
 )
@@ -160,3 +161,26 @@ class CategoryYearFactory(factory.django.DjangoModelFactory):
     year = factory.Sequence(lambda n: 2000 + n)
     downloads = 70
     distinct_clients = 30
+
+
+class SegmentDownloadsFactory(factory.django.DjangoModelFactory):
+    """Facts of one package on one day in one segment.
+
+    Pass ``client_ids=[...]`` to build the clients bitmap from known ids, so a test can
+    compute the expected distinct counts itself (len of a set union).
+    """
+
+    class Meta:
+        model = SegmentDownloads
+        exclude = ("client_ids",)
+
+    segment = factory.SubFactory(LogSegmentFactory)
+    package = factory.SubFactory(
+        PackageFactory, registry=factory.SelfAttribute("..segment.registry")
+    )
+    day = dt.date(2024, 1, 1)
+    client_ids = (1, 2, 3)
+    clients = factory.LazyAttribute(lambda o: bitmaps.to_bytes(o.client_ids))
+    downloads = factory.LazyAttribute(lambda o: 2 * len(o.client_ids))
+    mirror_downloads = 0
+    versions = factory.LazyAttribute(lambda o: {"1.0.0": o.downloads})
