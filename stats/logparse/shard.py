@@ -1,0 +1,174 @@
+"""Parse one shard of log bytes into a ShardResult, vectorised with polars.
+
+Every line is checked against the log format in one pass of a compiled automaton (so
+malformed lines are counted exactly); only the lines that can be downloads are then
+split into fields, and user agents and client addresses are looked at once per
+distinct value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import re
+from collections import Counter
+
+import polars as pl
+
+from stats.logparse.bots import BotDetector
+from stats.logparse.formats import LINE_FIELDS, REQUEST, TIME_FORMAT, VALID_LINE, line_time
+from stats.logparse.result import PackageDayFacts, ShardResult
+from stats.logparse.rules import DownloadRules
+
+_SAMPLE_CHARS = 500
+
+
+def count_lines(data: bytes) -> int:
+    """Lines in a chunk: newlines, plus a last line without one."""
+    if not data:
+        return 0
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
+def _lines_frame(data: bytes) -> pl.DataFrame:
+    # NUL never occurs in a text log line; read_csv splits lines natively and keeps
+    # empty lines as nulls (they are malformed).
+    return pl.read_csv(
+        io.BytesIO(data),
+        has_header=False,
+        separator="\x00",
+        quote_char=None,
+        new_columns=["line"],
+        schema={"line": pl.String},
+        encoding="utf8-lossy",
+        truncate_ragged_lines=True,
+    )
+
+
+def client_digest(key: bytes, client: str) -> bytes:
+    """The keyed hash a client is known by: HMAC-SHA256, first 16 bytes."""
+    return hmac.new(key, client.encode("utf-8", "surrogateescape"), hashlib.sha256).digest()[:16]
+
+
+def parse_shard(data: bytes, rules: DownloadRules, *, sample_size: int = 20) -> ShardResult:
+    """Count the downloads in ``data`` (whole lines) under ``rules``."""
+    result = ShardResult(lines=count_lines(data))
+    if not data:
+        return result
+    frame = _lines_frame(data).with_columns(valid=pl.col("line").str.contains(VALID_LINE))
+    valid_count = int(frame["valid"].sum())
+    result.malformed = max(result.lines - valid_count, 0)
+    if result.malformed:
+        samples = frame.filter(~pl.col("valid")).head(sample_size)["line"].to_list()
+        result.malformed_samples = [(s or "")[:_SAMPLE_CHARS] for s in samples]
+    if valid_count:
+        _set_line_times(frame, result)
+    candidates = frame.lazy().filter(pl.col("valid"))
+    if rules.prefilter:
+        candidates = candidates.filter(pl.col("line").str.contains(rules.prefilter, literal=True))
+    requests = (
+        candidates.select(pl.col("line").str.extract_groups(LINE_FIELDS).alias("f"))
+        .unnest("f")
+        .with_columns(pl.col("request").str.extract_groups(REQUEST).alias("r"))
+        .unnest("r")
+        .filter(
+            pl.col("method").is_in(sorted(rules.methods))
+            & pl.col("status").cast(pl.Int32, strict=False).is_in(sorted(rules.statuses))
+        )
+        .with_columns(pl.col("path").str.extract_groups(rules.download_regex).alias("d"))
+        .unnest("d")
+        .filter(pl.col("package").is_not_null() & (pl.col("package") != ""))
+        .collect()
+    )
+    if requests.height:
+        _count_downloads(requests, rules, result)
+    return result
+
+
+def _set_line_times(frame: pl.DataFrame, result: ShardResult) -> None:
+    valid_lines = frame.filter(pl.col("valid"))["line"]
+    first = line_time(valid_lines[0].encode())
+    last = line_time(valid_lines[-1].encode())
+    result.first_line_at = first
+    result.last_line_at = last
+
+
+def _count_downloads(requests: pl.DataFrame, rules: DownloadRules, result: ShardResult) -> None:
+    if "category" not in requests.columns:
+        requests = requests.with_columns(category=pl.lit(None, dtype=pl.String))
+    if "version" not in requests.columns:
+        requests = requests.with_columns(version=pl.lit(None, dtype=pl.String))
+    bots = BotDetector(rules.bot_patterns)
+    agents = requests["agent"].unique()
+    bot_agents = [a for a in agents.to_list() if bots.is_bot(a)]
+    frame = requests.with_columns(
+        is_bot=pl.col("agent").is_in(bot_agents) if bot_agents else pl.lit(False),
+        # data//experiment -> experiment, as normalise_category does for one value
+        category=pl.col("category").str.replace(r"^.*/", "").fill_null(""),
+    )
+    result.bots += int(frame["is_bot"].sum())
+    frame = frame.filter(~pl.col("is_bot"))
+    frame = frame.join(_manifest_frame(rules), on="package", how="left")
+    known = pl.col("manifest_category").is_not_null() & (
+        (pl.col("category") == "") | (pl.col("category") == pl.col("manifest_category"))
+    )
+    unknown = frame.filter(~known)
+    result.unknown += unknown.height
+    if unknown.height:
+        counts = unknown.group_by(["category", "package"]).len().iter_rows()
+        result.unknown_names.update({(c or "", p): n for c, p, n in counts})
+    frame = frame.filter(known)
+    if not frame.height:
+        return
+    frame = _with_days_and_mirrors(frame, rules)
+    invalid_time = frame.filter(pl.col("day").is_null())
+    if invalid_time.height:
+        result.malformed += invalid_time.height
+        frame = frame.filter(pl.col("day").is_not_null())
+    _accumulate(frame, rules, result)
+
+
+def _manifest_frame(rules: DownloadRules) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"package": list(rules.manifest), "manifest_category": list(rules.manifest.values())},
+        schema={"package": pl.String, "manifest_category": pl.String},
+    )
+
+
+def _with_days_and_mirrors(frame: pl.DataFrame, rules: DownloadRules) -> pl.DataFrame:
+    day = (
+        pl.col("time")
+        .str.to_datetime(TIME_FORMAT, strict=False)
+        .dt.convert_time_zone(rules.timezone)
+        .dt.date()
+    )
+    if rules.mirror_patterns:
+        mirror_re = re.compile("|".join(f"(?:{p})" for p in rules.mirror_patterns))
+        mirror_hosts = [h for h in frame["host"].unique().to_list() if mirror_re.search(h)]
+        mirror_agents = [a for a in frame["agent"].unique().to_list() if a and mirror_re.search(a)]
+        is_mirror = pl.col("host").is_in(mirror_hosts) | pl.col("agent").is_in(mirror_agents)
+    else:
+        is_mirror = pl.lit(False)
+    return frame.with_columns(day=day, is_mirror=is_mirror)
+
+
+def _accumulate(frame: pl.DataFrame, rules: DownloadRules, result: ShardResult) -> None:
+    digests = {h: client_digest(rules.client_key, h) for h in frame["host"].unique().to_list()}
+    for package, category, day, is_mirror, hosts, versions in (
+        frame.group_by(["package", "manifest_category", "day", "is_mirror"])
+        .agg(pl.col("host").unique(), pl.col("version"))
+        .iter_rows()
+    ):
+        key = (category, package, day)
+        facts = result.facts.get(key)
+        if facts is None:
+            facts = result.facts[key] = PackageDayFacts()
+        if is_mirror:
+            facts.mirror_downloads += len(versions)
+            result.mirror_downloads += len(versions)
+            continue
+        facts.downloads += len(versions)
+        result.downloads += len(versions)
+        facts.clients.update(digests[h] for h in hosts)
+        facts.versions.update(Counter(v for v in versions if v))

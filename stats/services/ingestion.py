@@ -1,0 +1,298 @@
+"""Ingest access logs: each segment's facts are written in one transaction with its mark.
+
+The unique key on (registry, byte range, content hash) makes every second attempt at
+the same content -- a rerun after a crash, a concurrent run, a renamed copy -- write
+nothing, so totals stay exact whatever happens mid-file.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from stats import bitmaps
+from stats.logparse.reader import Segment, SegmentReader
+from stats.logparse.result import ShardResult
+from stats.logparse.rules import DownloadRules
+from stats.logparse.shard import parse_shard
+from stats.models import (
+    Client,
+    LogSegment,
+    Registry,
+    SegmentDownloads,
+    SegmentStatus,
+    UnknownPackage,
+)
+from stats.selectors.rules import download_rules, package_ids
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int], None]
+"""Called after each segment with (bytes done, lines done)."""
+
+_ID_CHUNK = 2000
+
+
+@dataclass
+class IngestSummary:
+    """What one ingestion run did; ``downloads`` counts only what this run added."""
+
+    files: int = 0
+    lines: int = 0
+    malformed: int = 0
+    downloads: int = 0
+    mirror_downloads: int = 0
+    bots: int = 0
+    unknown: int = 0
+    segments: int = 0
+    skipped_segments: int = 0
+    partial_segments: int = 0
+    bytes: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, result: ShardResult) -> None:
+        self.lines += result.lines
+        self.malformed += result.malformed
+        self.downloads += result.downloads
+        self.mirror_downloads += result.mirror_downloads
+        self.bots += result.bots
+        self.unknown += result.unknown
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    @property
+    def nothing_read(self) -> bool:
+        return self.segments == 0 and self.skipped_segments == 0 and bool(self.errors)
+
+
+def expand_paths(patterns: Iterable[str | Path]) -> list[Path]:
+    """Files named directly or matched by globs, in a stable order, without duplicates."""
+    found: dict[Path, None] = {}
+    for pattern in patterns:
+        text = str(pattern)
+        matches = sorted(glob.glob(text)) if glob.has_magic(text) else [text]
+        for match in matches:
+            found.setdefault(Path(match).resolve(), None)
+    return list(found)
+
+
+def ingest_log_files(
+    *,
+    registry: Registry,
+    paths: Iterable[str | Path],
+    on_progress: ProgressCallback | None = None,
+) -> IngestSummary:
+    """Ingest log files (plain or gzip, globs allowed) into ``registry``."""
+    rules = download_rules(registry)
+    ids = package_ids(registry)
+    clients: dict[bytes, int] = {}
+    summary = IngestSummary()
+    for path in expand_paths(paths):
+        if not path.is_file():
+            summary.errors.append(f"{path}: no such file")
+            continue
+        summary.files += 1
+        try:
+            for segment in file_segments(registry=registry, path=path):
+                _ingest_segment(registry, segment, rules, ids, clients, summary)
+                if on_progress is not None:
+                    on_progress(summary.bytes, summary.lines)
+        except OSError as exc:
+            summary.errors.append(f"{path}: {exc}")
+    return summary
+
+
+def file_segments(*, registry: Registry, path: Path) -> Iterator[Segment]:
+    """The segments of a file, following the boundaries of its earlier ingestion."""
+    reader = SegmentReader(
+        path,
+        segment_bytes=settings.STATS.ingest.segment_bytes,
+        known=known_segments(registry=registry, source=str(path)),
+    )
+    return iter(reader)
+
+
+def known_segments(*, registry: Registry, source: str) -> list[tuple[int, str]]:
+    """(end, sha256) of the contiguous chain of segments of ``source`` from offset 0."""
+    chain: list[tuple[int, str]] = []
+    position = 0
+    rows = LogSegment.objects.filter(registry=registry, source=source).order_by("start_offset")
+    for start, end, sha in rows.values_list("start_offset", "end_offset", "content_sha256"):
+        if start != position:
+            break
+        chain.append((end, sha))
+        position = end
+    return chain
+
+
+def _ingest_segment(
+    registry: Registry,
+    segment: Segment,
+    rules: DownloadRules,
+    ids: dict[str, int],
+    clients: dict[bytes, int],
+    summary: IngestSummary,
+) -> None:
+    if segment.known or _already_ingested(registry, segment):
+        summary.skipped_segments += 1
+        return
+    started_at = timezone.now()
+    result = parse_shard(
+        segment.data, rules, sample_size=settings.STATS.ingest.malformed_sample_size
+    )
+    if record_segment(
+        registry=registry,
+        segment=segment,
+        result=result,
+        package_ids=ids,
+        client_ids=clients,
+        started_at=started_at,
+    ):
+        summary.segments += 1
+        summary.bytes += segment.end - segment.start
+        summary.partial_segments += bool(segment.broken_reason)
+        summary.add(result)
+        if segment.broken_reason:
+            summary.errors.append(f"{segment.source}: {segment.broken_reason}")
+    else:
+        summary.skipped_segments += 1
+
+
+def _already_ingested(registry: Registry, segment: Segment) -> bool:
+    return LogSegment.objects.filter(
+        registry=registry,
+        start_offset=segment.start,
+        end_offset=segment.end,
+        content_sha256=segment.sha256,
+    ).exists()
+
+
+def ensure_client_ids(
+    *, registry: Registry, digests: Iterable[bytes], cache: dict[bytes, int]
+) -> None:
+    """Make sure every digest has a Client row; fill ``cache`` with digest -> id.
+
+    Runs in its own short transactions, in sorted order so concurrent runs never
+    deadlock; a client row without facts (after a rollback) is harmless.
+    """
+    missing = sorted(d for d in set(digests) if d not in cache)
+    for i in range(0, len(missing), _ID_CHUNK):
+        chunk = missing[i : i + _ID_CHUNK]
+        _fetch_ids(registry, chunk, cache)
+        new = [d for d in chunk if d not in cache]
+        if new:
+            Client.objects.bulk_create(
+                [Client(registry=registry, digest=d) for d in new], ignore_conflicts=True
+            )
+            _fetch_ids(registry, new, cache)
+
+
+def _fetch_ids(registry: Registry, digests: list[bytes], cache: dict[bytes, int]) -> None:
+    rows = Client.objects.filter(registry=registry, digest__in=digests).values_list("digest", "id")
+    for digest, pk in rows:
+        cache[bytes(digest)] = pk
+
+
+def record_segment(
+    *,
+    registry: Registry,
+    segment: Segment,
+    result: ShardResult,
+    package_ids: dict[str, int],
+    client_ids: dict[bytes, int],
+    started_at: datetime,
+) -> bool:
+    """Write one segment and its facts atomically; False when it was already there."""
+    all_digests = (d for facts in result.facts.values() for d in facts.clients)
+    ensure_client_ids(registry=registry, digests=all_digests, cache=client_ids)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = _create_segment_row(registry, segment, result, started_at)
+        except IntegrityError:
+            logger.info("segment %s already ingested by another run", segment)
+            return False
+        SegmentDownloads.objects.bulk_create(
+            [
+                SegmentDownloads(
+                    segment=row,
+                    package_id=package_ids[package],
+                    day=day,
+                    downloads=facts.downloads,
+                    mirror_downloads=facts.mirror_downloads,
+                    clients=bitmaps.to_bytes(client_ids[d] for d in facts.clients),
+                    versions=dict(facts.versions),
+                )
+                for (_category, package, day), facts in result.facts.items()
+            ],
+            batch_size=1000,
+        )
+        _count_unknown(registry, result)
+    return True
+
+
+def _create_segment_row(
+    registry: Registry, segment: Segment, result: ShardResult, started_at: datetime
+) -> LogSegment:
+    return LogSegment.objects.create(
+        registry=registry,
+        source=segment.source,
+        start_offset=segment.start,
+        end_offset=segment.end,
+        content_sha256=segment.sha256,
+        status=SegmentStatus.PARTIAL if segment.broken_reason else SegmentStatus.DONE,
+        status_reason=_reason(segment),
+        lines=result.lines,
+        malformed=result.malformed,
+        downloads=result.downloads,
+        mirror_downloads=result.mirror_downloads,
+        bots=result.bots,
+        unknown=result.unknown,
+        malformed_samples=result.malformed_samples,
+        first_line_at=result.first_line_at,
+        last_line_at=result.last_line_at,
+        started_at=started_at,
+        finished_at=timezone.now(),
+    )
+
+
+def _reason(segment: Segment) -> str:
+    if not segment.broken_reason:
+        return ""
+    reason = segment.broken_reason
+    if segment.dropped_tail_bytes:
+        reason += f"; an incomplete last line of {segment.dropped_tail_bytes} bytes was not counted"
+    return reason
+
+
+def _count_unknown(registry: Registry, result: ShardResult) -> None:
+    last_seen = result.last_line_at.date() if result.last_line_at else None
+    for (category, name), requests in sorted(result.unknown_names.items()):
+        updated = UnknownPackage.objects.filter(
+            registry=registry, category=category, name=name
+        ).update(requests=F("requests") + requests, last_seen=last_seen)
+        if updated:
+            continue
+        try:
+            with transaction.atomic():
+                UnknownPackage.objects.create(
+                    registry=registry,
+                    category=category,
+                    name=name,
+                    requests=requests,
+                    last_seen=last_seen,
+                )
+        except IntegrityError:  # created meanwhile by a concurrent run
+            UnknownPackage.objects.filter(registry=registry, category=category, name=name).update(
+                requests=F("requests") + requests, last_seen=last_seen
+            )
