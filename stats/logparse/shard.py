@@ -56,7 +56,9 @@ def parse_shard(data: bytes, rules: DownloadRules, *, sample_size: int = 20) -> 
     result = ShardResult(lines=count_lines(data))
     if not data:
         return result
-    frame = _lines_frame(data).with_columns(valid=pl.col("line").str.contains(VALID_LINE))
+    frame = _lines_frame(data).with_columns(
+        valid=pl.col("line").str.contains(VALID_LINE).fill_null(False)
+    )
     valid_count = int(frame["valid"].sum())
     result.malformed = max(result.lines - valid_count, 0)
     if result.malformed:
@@ -68,7 +70,7 @@ def parse_shard(data: bytes, rules: DownloadRules, *, sample_size: int = 20) -> 
     if rules.prefilter:
         candidates = candidates.filter(pl.col("line").str.contains(rules.prefilter, literal=True))
     requests = (
-        candidates.select(pl.col("line").str.extract_groups(LINE_FIELDS).alias("f"))
+        candidates.select("line", pl.col("line").str.extract_groups(LINE_FIELDS).alias("f"))
         .unnest("f")
         .with_columns(pl.col("request").str.extract_groups(REQUEST).alias("r"))
         .unnest("r")
@@ -82,7 +84,7 @@ def parse_shard(data: bytes, rules: DownloadRules, *, sample_size: int = 20) -> 
         .collect()
     )
     if requests.height:
-        _count_downloads(requests, rules, result)
+        _count_downloads(requests, rules, result, sample_size)
     return result
 
 
@@ -94,7 +96,9 @@ def _set_line_times(frame: pl.DataFrame, result: ShardResult) -> None:
     result.last_line_at = last
 
 
-def _count_downloads(requests: pl.DataFrame, rules: DownloadRules, result: ShardResult) -> None:
+def _count_downloads(
+    requests: pl.DataFrame, rules: DownloadRules, result: ShardResult, sample_size: int
+) -> None:
     if "category" not in requests.columns:
         requests = requests.with_columns(category=pl.lit(None, dtype=pl.String))
     if "version" not in requests.columns:
@@ -125,6 +129,8 @@ def _count_downloads(requests: pl.DataFrame, rules: DownloadRules, result: Shard
     invalid_time = frame.filter(pl.col("day").is_null())
     if invalid_time.height:
         result.malformed += invalid_time.height
+        room = max(sample_size - len(result.malformed_samples), 0)
+        result.malformed_samples += [s[:_SAMPLE_CHARS] for s in invalid_time["line"][:room]]
         frame = frame.filter(pl.col("day").is_not_null())
     _accumulate(frame, rules, result)
 

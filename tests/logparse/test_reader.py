@@ -1,0 +1,103 @@
+"""Segments: deterministic cuts at line boundaries, grown files, broken gzip."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+from stats.logparse.reader import SegmentReader
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "logs"
+
+
+def _nasa() -> bytes:
+    return gzip.decompress((FIXTURES / "nasa_jul95_xaa.log.gz").read_bytes())
+
+
+def test_segments_cover_the_file_in_whole_lines(tmp_path: Path) -> None:
+    data = _nasa()
+    plain = tmp_path / "a.log"
+    plain.write_bytes(data)
+    segments = list(SegmentReader(plain, segment_bytes=100_000))
+    assert b"".join(s.data for s in segments) == data
+    assert all(s.data.endswith(b"\n") for s in segments[:-1])
+    assert all(s.end - s.start <= 100_000 for s in segments)
+    assert [s.start for s in segments[1:]] == [s.end for s in segments[:-1]]
+
+
+def test_gzip_and_plain_give_identical_segments(tmp_path: Path) -> None:
+    data = _nasa()
+    (tmp_path / "a.log").write_bytes(data)
+    (tmp_path / "a.log.gz").write_bytes(gzip.compress(data))
+    (tmp_path / "multi.gz").write_bytes(gzip.compress(data[:5000]) + gzip.compress(data[5000:]))
+    ids = [
+        [(s.start, s.end, s.sha256) for s in SegmentReader(tmp_path / n, segment_bytes=64_000)]
+        for n in ("a.log", "a.log.gz", "multi.gz")
+    ]
+    assert ids[0] == ids[1] == ids[2]
+
+
+def test_grown_file_keeps_old_segments_and_reads_only_the_new_part(tmp_path: Path) -> None:
+    data = _nasa()
+    path = tmp_path / "grow.log"
+    cut = data.index(b"\n", 700_000) + 1
+    path.write_bytes(data[:cut])
+    first = list(SegmentReader(path, segment_bytes=100_000))
+    path.write_bytes(data)
+    again = list(SegmentReader(path, segment_bytes=100_000, known=[(s.end, s.sha256) for s in first]))
+    assert [s.known for s in again[: len(first)]] == [True] * len(first)
+    assert not any(s.known for s in again[len(first) :])
+    assert b"".join(s.data for s in again if not s.known) == data[cut:]
+
+
+def test_replaced_file_is_cut_afresh(tmp_path: Path) -> None:
+    data = _nasa()
+    path = tmp_path / "r.log"
+    path.write_bytes(data[:300_000])
+    first = list(SegmentReader(path, segment_bytes=100_000))
+    path.write_bytes(b"x" * 10 + data[10:])
+    again = list(SegmentReader(path, segment_bytes=100_000, known=[(s.end, s.sha256) for s in first]))
+    assert not any(s.known for s in again)
+    assert b"".join(s.data for s in again) == b"x" * 10 + data[10:]
+
+
+def test_truncated_gzip_keeps_whole_lines_and_says_why(tmp_path: Path) -> None:
+    data = _nasa()
+    packed = gzip.compress(data)
+    path = tmp_path / "cut.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    segments = list(SegmentReader(path, segment_bytes=100_000))
+    last = segments[-1]
+    assert "truncated" in last.broken_reason
+    assert not any(s.broken_reason for s in segments[:-1])
+    read = b"".join(s.data for s in segments)
+    assert read == data[: len(read)] and read.endswith(b"\n")
+    assert len(read) > len(data) // 3
+    assert 0 < last.dropped_tail_bytes < 400
+
+
+def test_corrupt_gzip_keeps_what_was_readable(tmp_path: Path) -> None:
+    data = _nasa()
+    packed = bytearray(gzip.compress(data))
+    middle = len(packed) // 2
+    packed[middle : middle + 64] = bytes(64)
+    path = tmp_path / "bad.gz"
+    path.write_bytes(bytes(packed))
+    segments = list(SegmentReader(path, segment_bytes=100_000))
+    assert "corrupt" in segments[-1].broken_reason
+    read = b"".join(s.data for s in segments)
+    assert read[:200_000] == data[:200_000]  # everything before the damage is kept
+
+
+def test_empty_file_has_no_segments(tmp_path: Path) -> None:
+    path = tmp_path / "empty.log"
+    path.write_bytes(b"")
+    assert list(SegmentReader(path, segment_bytes=4096)) == []
+
+
+def test_a_line_longer_than_a_segment_is_kept_whole(tmp_path: Path) -> None:
+    path = tmp_path / "long.log"
+    data = b"a" * 10_000 + b"\nshort\n"
+    path.write_bytes(data)
+    segments = list(SegmentReader(path, segment_bytes=4096))
+    assert [s.data for s in segments] == [b"a" * 10_000 + b"\n", b"short\n"]
