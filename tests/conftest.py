@@ -128,3 +128,11 @@ def run_python(
 def python_subprocess() -> Callable[..., subprocess.CompletedProcess[str]]:
     """``python_subprocess("-c", code, env={...})``: run Python in the repo root."""
     return run_python
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> None:
+    """PBKDF2's deliberate slowness buys nothing in tests."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
