@@ -61,9 +61,23 @@ def _command_strings(task: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _expand(line: str, variables: dict[str, Any]) -> str:
+    """Substitute the Taskfile's plain string variables ({{.MANAGE}} -> {{.PY}} manage.py)."""
+    for _ in range(3):
+        for name, value in variables.items():
+            if isinstance(value, str):
+                line = line.replace("{{." + name + "}}", value)
+    return line
+
+
 def _all_commands() -> list[tuple[str, str]]:
-    tasks = _taskfile()["tasks"]
-    return [(name, line) for name, task in tasks.items() for line in _command_strings(task)]
+    taskfile = _taskfile()
+    variables = taskfile.get("vars", {})
+    return [
+        (name, _expand(line, variables))
+        for name, task in taskfile["tasks"].items()
+        for line in _command_strings(task)
+    ]
 
 
 def _references(pattern: re.Pattern[str]) -> list[tuple[str, str]]:
