@@ -55,7 +55,13 @@ def expected_counts(
         if not m:
             out.malformed += 1
             continue
-        host, when, request, status, agent = m.group(1), m.group(4), m.group(5), m.group(6), m.group(9)
+        host, when, request, status, agent = (
+            m.group(1),
+            m.group(4),
+            m.group(5),
+            m.group(6),
+            m.group(9),
+        )
         parts = request.split(" ")
         if len(parts) < 2 or int(status) not in statuses or parts[0] not in methods:
             continue

@@ -44,7 +44,9 @@ def test_grown_file_keeps_old_segments_and_reads_only_the_new_part(tmp_path: Pat
     path.write_bytes(data[:cut])
     first = list(SegmentReader(path, segment_bytes=100_000))
     path.write_bytes(data)
-    again = list(SegmentReader(path, segment_bytes=100_000, known=[(s.end, s.sha256) for s in first]))
+    again = list(
+        SegmentReader(path, segment_bytes=100_000, known=[(s.end, s.sha256) for s in first])
+    )
     assert [s.known for s in again[: len(first)]] == [True] * len(first)
     assert not any(s.known for s in again[len(first) :])
     assert b"".join(s.data for s in again if not s.known) == data[cut:]
@@ -56,7 +58,9 @@ def test_replaced_file_is_cut_afresh(tmp_path: Path) -> None:
     path.write_bytes(data[:300_000])
     first = list(SegmentReader(path, segment_bytes=100_000))
     path.write_bytes(b"x" * 10 + data[10:])
-    again = list(SegmentReader(path, segment_bytes=100_000, known=[(s.end, s.sha256) for s in first]))
+    again = list(
+        SegmentReader(path, segment_bytes=100_000, known=[(s.end, s.sha256) for s in first])
+    )
     assert not any(s.known for s in again)
     assert b"".join(s.data for s in again) == b"x" * 10 + data[10:]
 

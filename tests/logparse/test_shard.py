@@ -66,9 +66,7 @@ def test_real_log_line_counts_from_sources_md() -> None:
     assert (nasa_result.lines, nasa_result.malformed) == (13_376, 0)  # no final newline
 
 
-LINE = (
-    '{host} - - [{time}] "GET {path} HTTP/1.1" {status} 1234 "-" "{agent}"{tail}'
-)
+LINE = '{host} - - [{time}] "GET {path} HTTP/1.1" {status} 1234 "-" "{agent}"{tail}'
 R_AGENT = "R (4.4.1 x86_64-pc-linux-gnu x86_64 linux-gnu)"
 
 

@@ -1,0 +1,61 @@
+"""Shared set-up for ingestion tests: a registry over the real NASA log, and totals."""
+
+from __future__ import annotations
+
+import gzip
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+from django.db.models import Sum
+
+from stats import bitmaps
+from stats.models import Client, LogSegment, Registry, SegmentDownloads
+from stats.services.manifest import ManifestRow, manifest_load
+from stats.services.registries import registry_configure
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "logs"
+TOP_DIR = r"^/(?P<package>[A-Za-z0-9._-]+)/"
+NASA_PACKAGES = ("shuttle", "history", "images", "software")
+NASA_TZ = "America/New_York"
+
+
+def nasa_bytes() -> bytes:
+    return gzip.decompress((FIXTURES / "nasa_jul95_xaa.log.gz").read_bytes())
+
+
+def nasa_registry(name: str = "nasa") -> Registry:
+    registry, _ = registry_configure(
+        name=name,
+        rule_set="generic",
+        download_regex=TOP_DIR,
+        statuses=[200, 304],
+        methods=["GET"],
+        timezone=NASA_TZ,
+    )
+    manifest_load(
+        registry=registry, rows=[ManifestRow(package=p, category="site") for p in NASA_PACKAGES]
+    )
+    return registry
+
+
+def totals(registry: Registry) -> dict[str, object]:
+    """Everything a second run must leave unchanged, read from the database."""
+    segments = LogSegment.objects.filter(registry=registry).aggregate(
+        lines=Sum("lines"),
+        malformed=Sum("malformed"),
+        downloads=Sum("downloads"),
+        bots=Sum("bots"),
+        unknown=Sum("unknown"),
+    )
+    per_day: dict[tuple[str, date], int] = defaultdict(int)
+    clients: dict[tuple[str, date], set[int]] = defaultdict(set)
+    rows = SegmentDownloads.objects.filter(segment__registry=registry).values_list(
+        "package__name", "day", "downloads", "clients"
+    )
+    for name, day, downloads, blob in rows:
+        per_day[(name, day)] += downloads
+        clients[(name, day)] |= set(bitmaps.from_bytes(blob))
+    digests = dict(Client.objects.filter(registry=registry).values_list("id", "digest"))
+    distinct = {k: sorted(bytes(digests[i]) for i in v) for k, v in clients.items()}
+    return {"segments": segments, "per_day": dict(per_day), "clients": distinct}
