@@ -8,8 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from stats.api.downloads import router as downloads_router
 from stats.api.errors import ApiError
 from stats.api.health import router as health_router
+from stats.api.rankings import router as rankings_router
+from stats.api.registries import router as registries_router
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +27,9 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/", health_router)
+api.add_router("/", downloads_router)
+api.add_router("/", registries_router)
+api.add_router("/", rankings_router)
 
 
 @api.exception_handler(ApiError)

@@ -1,0 +1,82 @@
+"""What the statistics endpoints share: registry and period parameters, CSV output."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+
+from stats.api.errors import BadRequest
+from stats.models import Registry
+from stats.selectors.periods import PERIOD_HELP, InvalidPeriod, Period, parse_period
+from stats.selectors.registries import RegistryRequired, resolve_registry
+
+PERIOD_DESCRIPTION = (
+    f"One of {PERIOD_HELP}. Relative periods end at the registry's `valid_through` date "
+    "(its last complete day) and cover 1, 7, 30 or 365 days, as in the npm downloads API."
+)
+REGISTRY_DESCRIPTION = "Registry name; may be left out when only one public registry exists."
+FORMAT_DESCRIPTION = "`csv` for a text/csv body with a header row (or send `Accept: text/csv`)."
+
+
+class OutputFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+def registry_or_error(name: str | None) -> Registry:
+    """The registry of a request; 404 when unknown, 400 when missing and ambiguous."""
+    try:
+        return resolve_registry(name)
+    except RegistryRequired as exc:
+        raise BadRequest(str(exc)) from None
+
+
+def period_or_error(text: str, registry: Registry) -> Period:
+    """The period of a request; 400 naming the problem when it is malformed."""
+    try:
+        return parse_period(text, valid_through=registry.valid_through)
+    except InvalidPeriod as exc:
+        raise BadRequest(f"Invalid period: {exc}") from None
+
+
+def wants_csv(request: HttpRequest, output: OutputFormat | None) -> bool:
+    """``?format=csv`` wins; without it, an Accept header asking for text/csv."""
+    if output is not None:
+        return output == OutputFormat.CSV
+    accept = request.headers.get("Accept", "")
+    return "text/csv" in accept and "application/json" not in accept
+
+
+def vary_on_accept(response: HttpResponse) -> None:
+    """The same URL answers JSON or CSV by the Accept header: caches must know."""
+    patch_vary_headers(response, ("Accept",))
+
+
+def csv_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]
+) -> HttpResponse:
+    """A text/csv response with a header row; numbers written as in the JSON body."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}.csv"'
+    vary_on_accept(response)
+    return response
+
+
+def split_names(packages: str, limit: int) -> list[str]:
+    """Comma-separated package names, in order, without duplicates; 400 beyond the limit."""
+    names = list(dict.fromkeys(n.strip() for n in packages.split(",") if n.strip()))
+    if not names:
+        raise BadRequest("No package name given")
+    if len(names) > limit:
+        raise BadRequest(f"Too many packages: {len(names)} given, at most {limit} per request")
+    return names

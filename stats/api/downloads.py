@@ -1,0 +1,246 @@
+"""npm-style download counts: ``/downloads/point/...`` and ``/downloads/range/...``.
+
+Same paths and semantics as api.npmjs.org's downloads API, plus exact distinct clients
+alongside every download count, and a ``registry`` parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Path, Query, Router, Schema
+
+from stats.api.common import (
+    FORMAT_DESCRIPTION,
+    PERIOD_DESCRIPTION,
+    REGISTRY_DESCRIPTION,
+    OutputFormat,
+    csv_response,
+    period_or_error,
+    registry_or_error,
+    split_names,
+    vary_on_accept,
+    wants_csv,
+)
+from stats.api.errors import BadRequest, NotFound
+from stats.models import Registry
+from stats.selectors.downloads import (
+    package_counts,
+    package_daily,
+    packages_by_name,
+    registry_counts,
+    registry_daily,
+)
+from stats.selectors.periods import Period
+
+router = Router(tags=["downloads"])
+
+BULK_RANGE_MAX_DAYS = 549
+"""Bulk range queries cover at most 18 months, as npm's do; one package has no limit."""
+
+
+class PointDownloads(Schema):
+    downloads: int = Field(..., examples=[1520])
+    distinct_clients: int = Field(
+        ..., description="Exact number of distinct clients in the period.", examples=[412]
+    )
+    start: dt.date = Field(..., examples=["2024-01-01"])
+    end: dt.date = Field(..., examples=["2024-01-30"])
+    package: str | None = Field(..., description="null for the whole registry.", examples=["limma"])
+    registry: str = Field(..., examples=["bioconductor"])
+
+
+class DayDownloads(Schema):
+    day: dt.date = Field(..., examples=["2024-01-01"])
+    downloads: int = Field(..., examples=[51])
+    distinct_clients: int = Field(..., examples=[17])
+
+
+class RangeDownloads(Schema):
+    start: dt.date = Field(..., examples=["2024-01-01"])
+    end: dt.date = Field(..., examples=["2024-01-07"])
+    package: str | None = Field(..., examples=["limma"])
+    registry: str = Field(..., examples=["bioconductor"])
+    downloads: list[DayDownloads]
+
+
+PackagesPath = Path(
+    ...,
+    description="A package name, or up to `STATS_API__MAX_BULK_PACKAGES` (default 128) "
+    "comma-separated names: then the answer maps each name to its result (null if unknown).",
+    examples=["limma", "limma,edgeR,DESeq2"],
+)
+PeriodPath = Path(
+    ..., description=PERIOD_DESCRIPTION, examples=["last-week", "2024-01-01:2024-01-31"]
+)
+RegistryQuery = Query(None, description=REGISTRY_DESCRIPTION, examples=["bioconductor"])
+FormatQuery = Query(None, alias="format", description=FORMAT_DESCRIPTION)
+
+
+def _point(registry: Registry, period: Period, name: str | None, counts) -> dict[str, object]:
+    return {
+        "downloads": counts.downloads,
+        "distinct_clients": counts.distinct_clients,
+        "start": period.start,
+        "end": period.end,
+        "package": name,
+        "registry": registry.name,
+    }
+
+
+def _point_csv(results: dict[str, dict[str, object] | None], stem: str) -> HttpResponse:
+    rows = [
+        [name, r["start"], r["end"], r["downloads"], r["distinct_clients"]]
+        if r
+        else [name, "", "", "", ""]
+        for name, r in results.items()
+    ]
+    return csv_response(stem, ["package", "start", "end", "downloads", "distinct_clients"], rows)
+
+
+@router.get(
+    "/downloads/point/{period}",
+    response=PointDownloads,
+    operation_id="downloads_point_registry",
+    summary="Downloads of the whole registry in a period",
+    description="Total downloads of all the registry's packages in the period, and the exact "
+    "number of distinct clients that downloaded any of them (a union, not a sum). "
+    "Example: `/api/v1/downloads/point/last-month?registry=bioconductor`.",
+)
+def point_registry(
+    request: HttpRequest,
+    response: HttpResponse,
+    period: str = PeriodPath,
+    registry: str | None = RegistryQuery,
+    output: OutputFormat | None = FormatQuery,
+) -> object:
+    found = registry_or_error(registry)
+    span = period_or_error(period, found)
+    result = _point(found, span, None, registry_counts(found, span))
+    vary_on_accept(response)
+    if wants_csv(request, output):
+        return _point_csv({"": result}, f"{found.name}_{period}")
+    return result
+
+
+@router.get(
+    "/downloads/point/{period}/{packages}",
+    response=PointDownloads | dict[str, PointDownloads | None],
+    operation_id="downloads_point_packages",
+    summary="Downloads of packages in a period",
+    description="For one package: its downloads and distinct clients in the period (404 if "
+    "unknown). For comma-separated packages (bulk): an object mapping each name to its "
+    "result, null for unknown names, like npm. "
+    "Example: `/api/v1/downloads/point/last-week/limma,edgeR?registry=bioconductor`.",
+)
+def point_packages(
+    request: HttpRequest,
+    response: HttpResponse,
+    period: str = PeriodPath,
+    packages: str = PackagesPath,
+    registry: str | None = RegistryQuery,
+    output: OutputFormat | None = FormatQuery,
+) -> object:
+    found = registry_or_error(registry)
+    span = period_or_error(period, found)
+    names = split_names(packages, settings.STATS.api.max_bulk_packages)
+    known = packages_by_name(found, names)
+    if "," not in packages and names[0] not in known:
+        raise NotFound(f"Unknown package {names[0]!r} in registry {found.name!r}")
+    counts = package_counts([p.pk for p in known.values()], span)
+    results = {
+        name: _point(found, span, name, counts[known[name].pk]) if name in known else None
+        for name in names
+    }
+    vary_on_accept(response)
+    if wants_csv(request, output):
+        return _point_csv(results, f"{found.name}_{period}")
+    return results if "," in packages else results[names[0]]
+
+
+def _range_csv(results: dict[str, dict[str, object] | None], stem: str) -> HttpResponse:
+    rows = []
+    for name, result in results.items():
+        for day in result["downloads"] if result else []:
+            rows.append([name, day["day"], day["downloads"], day["distinct_clients"]])
+    return csv_response(stem, ["package", "day", "downloads", "distinct_clients"], rows)
+
+
+def _range(registry: Registry, period: Period, name: str | None, days) -> dict[str, object]:
+    return {
+        "start": period.start,
+        "end": period.end,
+        "package": name,
+        "registry": registry.name,
+        "downloads": [
+            {"day": d.day, "downloads": d.downloads, "distinct_clients": d.distinct_clients}
+            for d in days
+        ],
+    }
+
+
+@router.get(
+    "/downloads/range/{period}",
+    response=RangeDownloads,
+    operation_id="downloads_range_registry",
+    summary="Daily downloads of the whole registry",
+    description="One entry per day of the period (zero on days without downloads): the "
+    "registry's downloads and its exact distinct clients that day. "
+    "Example: `/api/v1/downloads/range/last-week?registry=bioconductor`.",
+)
+def range_registry(
+    request: HttpRequest,
+    response: HttpResponse,
+    period: str = PeriodPath,
+    registry: str | None = RegistryQuery,
+    output: OutputFormat | None = FormatQuery,
+) -> object:
+    found = registry_or_error(registry)
+    span = period_or_error(period, found)
+    result = _range(found, span, None, registry_daily(found, span))
+    vary_on_accept(response)
+    if wants_csv(request, output):
+        return _range_csv({"": result}, f"{found.name}_{period}")
+    return result
+
+
+@router.get(
+    "/downloads/range/{period}/{packages}",
+    response=RangeDownloads | dict[str, RangeDownloads | None],
+    operation_id="downloads_range_packages",
+    summary="Daily downloads of packages",
+    description="One entry per day of the period for the package (404 if unknown); for "
+    "comma-separated packages an object mapping names to results (null if unknown). Bulk "
+    f"ranges cover at most {BULK_RANGE_MAX_DAYS + 1} days, as npm's. "
+    "Example: `/api/v1/downloads/range/2024-01-01:2024-01-31/limma?registry=bioconductor`.",
+)
+def range_packages(
+    request: HttpRequest,
+    response: HttpResponse,
+    period: str = PeriodPath,
+    packages: str = PackagesPath,
+    registry: str | None = RegistryQuery,
+    output: OutputFormat | None = FormatQuery,
+) -> object:
+    found = registry_or_error(registry)
+    span = period_or_error(period, found)
+    names = split_names(packages, settings.STATS.api.max_bulk_packages)
+    if "," in packages and span.days > BULK_RANGE_MAX_DAYS + 1:
+        raise BadRequest(
+            f"Bulk range queries cover at most {BULK_RANGE_MAX_DAYS + 1} days; "
+            f"{period!r} has {span.days}"
+        )
+    known = packages_by_name(found, names)
+    if "," not in packages and names[0] not in known:
+        raise NotFound(f"Unknown package {names[0]!r} in registry {found.name!r}")
+    daily = package_daily([p.pk for p in known.values()], span)
+    results = {
+        name: _range(found, span, name, daily[known[name].pk]) if name in known else None
+        for name in names
+    }
+    vary_on_accept(response)
+    if wants_csv(request, output):
+        return _range_csv(results, f"{found.name}_{period}")
+    return results if "," in packages else results[names[0]]

@@ -1,0 +1,108 @@
+"""Top packages of a period and trending packages (cranlogs' definition)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from stats.models import Package, Registry
+from stats.selectors.downloads import downloads_by_package, package_counts
+from stats.selectors.periods import InvalidPeriod, Period
+from stats.selectors.registries import category_names, get_category
+
+TRENDING_RECENT_DAYS = 7
+TRENDING_BASELINE_DAYS = 24 * 7
+TRENDING_MIN_WEEKLY_DOWNLOADS = 100
+"""Default volume threshold: a package needs this many downloads in the last week to
+trend, so that 2 downloads after 1 is not "+100 %"."""
+
+
+def top_packages(
+    registry: Registry, period: Period, *, category: str | None = None, limit: int = 10
+) -> list[dict[str, object]]:
+    """The ``limit`` most downloaded packages of the period, with exact distinct clients.
+
+    Downloads come from grouped sums over the summaries (indexed by day/month); client
+    sets are read only for the packages returned.
+    """
+    category_id = get_category(registry, category).pk if category else None
+    totals = downloads_by_package(registry, period, category_id=category_id)
+    candidates = [pk for pk, downloads in totals.items() if downloads > 0]
+    info = _package_names(registry) if candidates else {}
+    ranked = sorted(candidates, key=lambda pk: (-totals[pk], info[pk][0]))[:limit]
+    counts = package_counts(ranked, period)
+    names = category_names(registry)
+    return [
+        {
+            "rank": position,
+            "package": info[pk][0],
+            "category": names.get(info[pk][1], ""),
+            "downloads": totals[pk],
+            "distinct_clients": counts[pk].distinct_clients,
+        }
+        for position, pk in enumerate(ranked, start=1)
+    ]
+
+
+def _package_names(registry: Registry) -> dict[int, tuple[str, int]]:
+    return {
+        pk: (name, category_id)
+        for pk, name, category_id in Package.objects.filter(registry=registry).values_list(
+            "id", "name", "category_id"
+        )
+    }
+
+
+@dataclass(frozen=True)
+class TrendingWindow:
+    recent: Period
+    baseline: Period
+
+
+def trending_window(valid_through: dt.date | None) -> TrendingWindow:
+    """The last 7 days ending at valid_through, and the 24 weeks before them."""
+    if valid_through is None:
+        raise InvalidPeriod("no downloads have been counted yet, so nothing is trending")
+    recent = Period(valid_through - dt.timedelta(days=TRENDING_RECENT_DAYS - 1), valid_through)
+    baseline_end = recent.start - dt.timedelta(days=1)
+    baseline = Period(baseline_end - dt.timedelta(days=TRENDING_BASELINE_DAYS - 1), baseline_end)
+    return TrendingWindow(recent, baseline)
+
+
+def trending_packages(
+    registry: Registry,
+    *,
+    limit: int = 30,
+    min_weekly_downloads: int = TRENDING_MIN_WEEKLY_DOWNLOADS,
+) -> tuple[TrendingWindow, list[dict[str, object]]]:
+    """Packages whose average daily downloads of the last week rose most.
+
+    As cranlogs defines it: the increase is the last week's average daily downloads
+    divided by the average daily downloads of the 24 weeks before. Packages without
+    downloads in those 24 weeks have no baseline and are left out; so are packages
+    below ``min_weekly_downloads`` in the last week.
+    """
+    window = trending_window(registry.valid_through)
+    recent = downloads_by_package(registry, window.recent)
+    baseline = downloads_by_package(registry, window.baseline)
+    rows = []
+    for pk, downloads in recent.items():
+        before = baseline.get(pk, 0)
+        if downloads < min_weekly_downloads or before <= 0:
+            continue
+        recent_avg = downloads / window.recent.days
+        baseline_avg = before / window.baseline.days
+        rows.append((recent_avg / baseline_avg, pk, recent_avg, baseline_avg))
+    info = _package_names(registry) if rows else {}
+    rows.sort(key=lambda r: (-r[0], info[r[1]][0]))
+    names = category_names(registry)
+    return window, [
+        {
+            "package": info[pk][0],
+            "category": names.get(info[pk][1], ""),
+            "last_week_daily_average": round(recent_avg, 3),
+            "baseline_daily_average": round(baseline_avg, 3),
+            "increase": round(increase, 3),
+        }
+        for increase, pk, recent_avg, baseline_avg in rows[:limit]
+    ]
