@@ -1,0 +1,55 @@
+"""The data generation of registries: what cached responses are keyed by.
+
+The aggregation service bumps ``Registry.data_generation`` in the transaction that
+rewrites a registry's summaries, so (id, generation) names one state of its numbers.
+Each function here is one indexed query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Max, Sum
+
+from stats.models import Registry
+
+
+@dataclass(frozen=True)
+class GenerationState:
+    """A cache token for one registry (or all public ones) and its valid-through date."""
+
+    token: str
+    data_generation: int
+    valid_through: date | None
+    is_public: bool
+
+
+def registry_generation(name: str) -> GenerationState | None:
+    """The state of the registry of that name, or None when there is none."""
+    row = (
+        Registry.objects.filter(name=name)
+        .values_list("id", "data_generation", "valid_through", "is_public")
+        .first()
+    )
+    if row is None:
+        return None
+    registry_id, generation, valid_through, is_public = row
+    # The id is part of the token: a registry deleted and recreated under the same name
+    # starts again at generation 0 and must not meet the old registry's entries.
+    return GenerationState(
+        f"{name}.{registry_id}.{generation}", generation, valid_through, is_public
+    )
+
+
+def all_registries_generation() -> GenerationState:
+    """One state standing for every public registry: any registry's bump changes it."""
+    totals = Registry.objects.filter(is_public=True).aggregate(
+        count=Count("id"),
+        generations=Sum("data_generation"),
+        last_id=Max("id"),
+        valid_through=Max("valid_through"),
+    )
+    generation = totals["generations"] or 0
+    token = f"*.{totals['count']}.{totals['last_id'] or 0}.{generation}"
+    return GenerationState(token, generation, totals["valid_through"], True)

@@ -1,0 +1,199 @@
+"""Whole-response caching of GET views, keyed by the registry's data generation.
+
+Numbers only change when the aggregation service bumps a registry's
+``data_generation``, so a response is cached under a key holding that generation
+(plus the URL and the negotiated format): a refresh makes exactly that registry's
+entries unreachable, with no flush, and other registries' entries stay warm. Old
+entries simply expire. Every response gets a strong ``ETag`` and a ``Last-Modified``
+(the day after the registry's valid-through date, midnight UTC) and conditional GETs
+are answered 304.
+
+Use on plain Django views::
+
+    @cache_response()
+    def view(request, registry): ...
+
+and on Ninja operations, around the whole operation (after schema validation)::
+
+    @router.get("/registries/{registry}/packages")
+    @decorate_view(cache_response())
+    def packages(request, registry: str): ...
+
+Getting the generation costs one indexed query per request (no cache entry to keep in
+step). Requests with credentials (an Authorization header or a session cookie) and
+registries that are not public are never served from or stored in the cache.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from stats.selectors.generations import (
+    GenerationState,
+    all_registries_generation,
+    registry_generation,
+)
+
+logger = logging.getLogger(__name__)
+
+View = Callable[..., HttpResponseBase]
+RegistryResolver = Callable[[HttpRequest, dict[str, Any]], "str | None"]
+
+CACHE_ALIAS = "default"
+KEY_PREFIX = "gencache:v1"
+#: Media types the cache key distinguishes when a view negotiates on Accept.
+NEGOTIATED_TYPES = ("application/json", "text/csv", "text/plain", "text/html")
+_DROPPED_HEADERS = {"set-cookie", "etag", "last-modified"}
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    """What is stored: enough to rebuild the response and its validators."""
+
+    status: int
+    content: bytes
+    headers: tuple[tuple[str, str], ...]
+    etag: str
+    last_modified: int | None
+
+    def to_response(self) -> HttpResponse:
+        response = HttpResponse(self.content, status=self.status)
+        for name, value in self.headers:
+            response[name] = value
+        response["ETag"] = self.etag
+        if self.last_modified is not None:
+            response["Last-Modified"] = http_date(self.last_modified)
+        return response
+
+
+def last_modified_for(valid_through: date | None) -> int | None:
+    """The day after valid-through, midnight UTC, as a Unix timestamp."""
+    if valid_through is None:
+        return None
+    return calendar.timegm((valid_through + timedelta(days=1)).timetuple())
+
+
+def negotiated_format(request: HttpRequest) -> str:
+    """The preferred media type among those views here can produce (``*`` if none)."""
+    return request.get_preferred_type(NEGOTIATED_TYPES) or "*"
+
+
+def registry_from(kwarg: str = "registry", default: str | None = None) -> RegistryResolver:
+    """Resolver: the registry named by a URL kwarg, else by that query parameter, else default."""
+
+    def resolve(request: HttpRequest, kwargs: dict[str, Any]) -> str | None:
+        return kwargs.get(kwarg) or request.GET.get(kwarg) or default
+
+    return resolve
+
+
+def _generation(name: str | None) -> GenerationState | None:
+    return all_registries_generation() if name is None else registry_generation(name)
+
+
+def _has_credentials(request: HttpRequest) -> bool:
+    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def cache_key(request: HttpRequest, state: GenerationState, fmt: str) -> str:
+    """Key of a response: generation token, negotiated format, path and query string."""
+    url = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"{KEY_PREFIX}:{state.token}:{fmt}:{url}"
+
+
+def _etag(key: str, content: bytes) -> str:
+    digest = hashlib.sha256(key.encode() + b"\0" + content).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def _freeze(response: HttpResponse, key: str, state: GenerationState) -> CachedResponse:
+    headers = tuple(
+        (name, value) for name, value in response.items() if name.lower() not in _DROPPED_HEADERS
+    )
+    return CachedResponse(
+        status=response.status_code,
+        content=response.content,
+        headers=headers,
+        etag=_etag(key, response.content),
+        last_modified=last_modified_for(state.valid_through),
+    )
+
+
+def _cache_get(key: str) -> CachedResponse | None:
+    try:
+        return caches[CACHE_ALIAS].get(key)
+    except Exception:
+        logger.warning("response cache unavailable (get %s)", key, exc_info=True)
+        return None
+
+
+def _cache_set(key: str, entry: CachedResponse, timeout: int) -> None:
+    try:
+        caches[CACHE_ALIAS].set(key, entry, timeout)
+    except Exception:
+        logger.warning("response cache unavailable (set %s)", key, exc_info=True)
+
+
+def cache_response(
+    registry: RegistryResolver | None = None,
+    *,
+    timeout: int | None = None,
+    vary_on_accept: bool = True,
+) -> Callable[[View], View]:
+    """Decorate a GET view to cache its 200 responses by registry data generation.
+
+    ``registry`` finds the registry name from the request and view kwargs (default:
+    the ``registry`` URL kwarg or query parameter); when it gives None the key uses a
+    token covering all public registries. An unknown registry is passed to the view
+    uncached (it answers 404). ``timeout`` defaults to ``STATS.api.cache_seconds``.
+    A view may set ``response.data_generation`` to the generation it actually read;
+    if that differs from the one in the key the response is served but not stored.
+    """
+    resolve = registry or registry_from()
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if request.method not in ("GET", "HEAD") or _has_credentials(request):
+                return view(request, *args, **kwargs)
+            state = _generation(resolve(request, kwargs))
+            if state is None or not state.is_public:
+                return view(request, *args, **kwargs)
+            fmt = negotiated_format(request) if vary_on_accept else "*"
+            key = cache_key(request, state, fmt)
+            entry = _cache_get(key)
+            if entry is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming:
+                    return response
+                entry = _freeze(response, key, state)
+                reported = getattr(response, "data_generation", None)
+                if reported is None or reported == state.data_generation:
+                    seconds = settings.STATS.api.cache_seconds if timeout is None else timeout
+                    _cache_set(key, entry, seconds)
+            response = entry.to_response()
+            if vary_on_accept:
+                patch_vary_headers(response, ["Accept"])
+            if not response.has_header("Cache-Control"):
+                response["Cache-Control"] = "public, no-cache"
+            return get_conditional_response(
+                request, etag=entry.etag, last_modified=entry.last_modified, response=response
+            )
+
+        return wrapper
+
+    return decorator
