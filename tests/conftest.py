@@ -46,6 +46,14 @@ def _find_tool(name: str) -> str | None:
     return shutil.which(name) or shutil.which(name, path="/usr/bin:/usr/sbin:/usr/lib/chromium")
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    engine = database["ENGINE"].rsplit(".", 1)[-1]
+    return f"database: {engine} {database['NAME']} (CI={running_in_ci()})"
+
+
 @pytest.fixture(scope="session")
 def in_ci() -> bool:
     return running_in_ci()

@@ -99,7 +99,8 @@ def test_valid_values_are_typed(clean_env: pytest.MonkeyPatch) -> None:
 def test_manage_check_refuses_to_start(
     run_manage: RunPython, tmp_path: Path, variable: str, value: str, variable_in_message: str
 ) -> None:
-    result = run_manage("check", env={variable: value, "STATS_DATA_DIR": str(tmp_path)})
+    env = dict.fromkeys(_URL_VARS) | {variable: value, "STATS_DATA_DIR": str(tmp_path)}
+    result = run_manage("check", env=env)
     assert result.returncode != 0
     assert variable_in_message in result.stderr
     assert "Invalid configuration" in result.stderr
