@@ -12,6 +12,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from stats.admin.forms import (
     MethodListField,
@@ -175,8 +177,14 @@ class RegistryAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(package_count=Count("packages"))
 
     @admin.display(description="packages", ordering="package_count")
-    def package_count(self, obj: Registry) -> int:
-        return obj.package_count  # type: ignore[attr-defined]
+    def package_count(self, obj: Registry) -> str:
+        url = reverse("admin:stats_package_changelist")
+        return format_html(
+            '<a href="{}?registry__id__exact={}">{}</a>',
+            url,
+            obj.pk,
+            obj.package_count,  # type: ignore[attr-defined]
+        )
 
 
 @admin.register(Category)

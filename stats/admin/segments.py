@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from stats.models import LogSegment
+from stats.models import LogSegment, SegmentDownloads
 
 
 def _sample_text(sample: Any) -> str:
@@ -129,6 +129,29 @@ class LogSegmentAdmin(admin.ModelAdmin):
             obj.malformed,
             items,
         )
+
+    def get_deleted_objects(
+        self, objs: QuerySet[LogSegment] | list[LogSegment], request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+        """Summarise the cascade: a segment can own thousands of download facts."""
+        segments = list(objs)
+        per_segment = dict(
+            SegmentDownloads.objects.filter(segment__in=objs)
+            .values_list("segment")
+            .annotate(n=Count("pk"))
+            .values_list("segment", "n")
+        )
+        facts = sum(per_segment.values())
+        listed: list[Any] = []  # unordered_list format: item, [its children], item, ...
+        for segment in segments[:100]:
+            listed += [
+                f"Log segment: {segment}",
+                [f"{per_segment.get(segment.pk, 0)} download facts"],
+            ]
+        if len(segments) > 100:
+            listed.append(f"... and {len(segments) - 100} more log segments")
+        counts = {"log segments": len(segments), "download facts": facts}
+        return listed, counts, set(), []
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[LogSegment]) -> None:
         aggregated = queryset.filter(aggregated=True).exists()

@@ -185,6 +185,9 @@ def test_change_page_shows_lists_as_text(admin_client: Client) -> None:
     listing = admin_client.get(reverse("admin:stats_registry_changelist"))
     (row,) = listing.context["cl"].result_list
     assert row.package_count == 2
+    packages = reverse("admin:stats_package_changelist")
+    link = f'<a href="{packages}?registry__id__exact={registry.pk}">2</a>'
+    assert link in listing.content.decode()
 
 
 def test_registry_search_and_filter(admin_client: Client) -> None:

@@ -98,9 +98,15 @@ def test_add_and_change_are_refused(admin_client: Client) -> None:
 def test_superuser_deletes_a_segment_and_its_facts(admin_client: Client) -> None:
     segment = LogSegmentFactory(aggregated=True)
     package = PackageFactory(registry=segment.registry)
-    segment.facts.create(package=package, day=dt.date(2024, 1, 1), downloads=3, clients=b"")
+    for day in range(1, 4):
+        segment.facts.create(package=package, day=dt.date(2024, 1, day), downloads=3, clients=b"")
     url = reverse("admin:stats_logsegment_delete", args=[segment.pk])
-    assert admin_client.get(url).status_code == 200
+    confirm = admin_client.get(url)
+    assert confirm.status_code == 200
+    html = confirm.content.decode()
+    assert f"Log segment: {segment}" in html
+    assert "<li>3 download facts</li>" in html  # summarised, not one line per fact
+    assert "SegmentDownloads object" not in html
     response = admin_client.post(url, {"post": "yes"}, follow=True)
     assert response.status_code == 200
     assert not LogSegment.objects.filter(pk=segment.pk).exists()
@@ -111,6 +117,11 @@ def test_superuser_deletes_a_segment_and_its_facts(admin_client: Client) -> None
 
 def test_bulk_delete_action_for_superusers(admin_client: Client) -> None:
     keep, *drop = LogSegmentFactory.create_batch(3)
+    confirm = admin_client.post(
+        reverse(CHANGELIST), {"action": "delete_selected", "_selected_action": [s.pk for s in drop]}
+    )
+    assert confirm.status_code == 200
+    assert list(confirm.context["model_count"]) == [("log segments", 2), ("download facts", 0)]
     response = admin_client.post(
         reverse(CHANGELIST),
         {"action": "delete_selected", "_selected_action": [s.pk for s in drop], "post": "yes"},
