@@ -16,15 +16,14 @@ VALID_LINE = (
     rf"(?: {_QUOTED_NC} {_QUOTED_NC})?\s*$"
 )
 
-#: The same, capturing host, time, request, status and user agent.
-LINE_FIELDS = (
+#: Host, time, method, path (without query string) and status of a valid line.
+REQUEST_FIELDS = (
     r"^(?P<host>\S+) \S+ \S+ \[(?P<time>[^\]]+)\] "
-    r'"(?P<request>(?:[^"\\]|\\.)*)" (?P<status>\d{3}) (?:\d+|-)'
-    rf'(?: {_QUOTED_NC} "(?P<agent>(?:[^"\\]|\\.)*)")?\s*$'
+    r'"(?P<method>[A-Z]+) (?P<path>[^ ?#"]*)(?:[^"\\]|\\.)*" (?P<status>\d{3}) '
 )
 
-#: Method and path of a request line; the query string is not part of the path.
-REQUEST = r"^(?P<method>[A-Z]+) (?P<path>[^ ?#]+)"
+#: The user agent: the last quoted field of a Combined line (none in Common format).
+AGENT_FIELD = r'"((?:[^"\\]|\\.)*)"\s*$'
 
 TIME_FORMAT = "%d/%b/%Y:%H:%M:%S %z"
 

@@ -62,6 +62,55 @@ def validate_patterns(patterns: list[str], what: str) -> None:
             raise ValueError(f"invalid {what} pattern {pattern!r}: {exc}") from None
 
 
+_META = set(".^$*+?{}[]\\|()")
+_ESCAPED_LITERALS = set("./-_~:@%=&,;!")
+
+
+def literal_prefix(regex: str) -> str | None:
+    """The literal text every match of an anchored regex starts with, if 2+ characters.
+
+    Lines whose path cannot contain it skip field extraction (a fast substring scan).
+    """
+    if not regex.startswith("^") or _has_top_level_alternation(regex):
+        return None
+    out: list[str] = []
+    i = 1
+    while i < len(regex):
+        char = regex[i]
+        if char == "\\" and i + 1 < len(regex) and regex[i + 1] in _ESCAPED_LITERALS:
+            out.append(regex[i + 1])
+            i += 2
+            continue
+        if char == "\\" or char in _META:
+            break
+        out.append(char)
+        i += 1
+    if i < len(regex) and regex[i] in "*?{" and out:
+        out.pop()  # the last literal is optional or repeated
+    return "".join(out) if len(out) >= 2 else None
+
+
+def _has_top_level_alternation(regex: str) -> bool:
+    depth = 0
+    escaped = in_class = False
+    for char in regex:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
+
+
 def normalise_category(raw: str | None) -> str:
     """``data//experiment`` -> ``experiment``: the last path component of the group."""
     if not raw:

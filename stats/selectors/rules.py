@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from stats.logparse.rules import DownloadRules, bioconductor_rules
+from stats.logparse.rules import DownloadRules, bioconductor_rules, literal_prefix
 from stats.models import Package, Registry, RuleSet
 
 
@@ -41,4 +41,5 @@ def download_rules(registry: Registry) -> DownloadRules:
         client_key=client_key,
         bot_patterns=bots,
         mirror_patterns=mirrors,
+        prefilter=literal_prefix(registry.download_regex),
     )

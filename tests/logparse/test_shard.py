@@ -204,3 +204,21 @@ def test_shard_results_merge_exactly(bioc: DownloadRules) -> None:
     assert {k: (f.downloads, f.clients) for k, f in first.facts.items()} == {
         k: (f.downloads, f.clients) for k, f in whole.facts.items()
     }
+
+
+@pytest.mark.parametrize(
+    ("regex", "prefix"),
+    [
+        (r"^/self\.logs/(?P<package>access)\.log", "/self.logs/"),
+        (r"^/dl/(?P<package>[a-z]+)\.tgz$", "/dl/"),
+        (r"^/(?P<package>[^/]+)/", None),
+        (r"^/ab?/(?P<package>x)", "/a"),
+        (r"^/abc/(?P<package>x)|^/def/(?P<package2>y)", None),
+        (r"/files/(?P<package>x)", None),
+        (r"^/files+/(?P<package>x)", "/file"),
+    ],
+)
+def test_literal_prefix_is_safe(regex: str, prefix: str | None) -> None:
+    from stats.logparse.rules import literal_prefix
+
+    assert literal_prefix(regex) == prefix
