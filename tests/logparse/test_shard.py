@@ -215,7 +215,7 @@ def test_shard_results_merge_exactly(bioc: DownloadRules) -> None:
         (r"^/ab?/(?P<package>x)", "/a"),
         (r"^/abc/(?P<package>x)|^/def/(?P<package2>y)", None),
         (r"/files/(?P<package>x)", None),
-        (r"^/files+/(?P<package>x)", "/file"),
+        (r"^/files+/(?P<package>x)", "/files"),
     ],
 )
 def test_literal_prefix_is_safe(regex: str, prefix: str | None) -> None:
