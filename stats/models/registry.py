@@ -72,7 +72,7 @@ class Package(models.Model):
     """
 
     registry = models.ForeignKey(Registry, on_delete=models.CASCADE, related_name="packages")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="packages")
+    category = models.ForeignKey(Category, on_delete=models.RESTRICT, related_name="packages")
     name = models.CharField(max_length=200)
     first_release = models.CharField(max_length=32, blank=True)
     last_release = models.CharField(max_length=32, blank=True)
