@@ -11,6 +11,7 @@ from stats.models.summaries import (
     PackageMonth,
     PackageYear,
 )
+from stats.models.uptime import UptimeCheck
 
 __all__ = [
     "Category",
@@ -29,4 +30,5 @@ __all__ = [
     "SegmentDownloads",
     "SegmentStatus",
     "UnknownPackage",
+    "UptimeCheck",
 ]
