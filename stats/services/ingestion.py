@@ -86,6 +86,29 @@ def expand_paths(patterns: Iterable[str | Path]) -> list[Path]:
     return list(found)
 
 
+def log_source_files(*, registry: Registry) -> list[Path]:
+    """The files of the registry's ``log_sources``: folders (all non-hidden files in them,
+    recursively) and files or globs, in a stable order, without duplicates."""
+    patterns: list[str] = []
+    for source in registry.log_sources or []:
+        folder = Path(str(source))
+        if folder.is_dir():
+            patterns += sorted(
+                str(p)
+                for p in folder.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+            )
+        else:
+            patterns.append(str(source))
+    return [p for p in expand_paths(patterns) if p.is_file()]
+
+
+def segment_ingested(*, registry: Registry, segment: Segment) -> bool:
+    """True when this byte range with this content is in the registry already."""
+    return segment.known or _already_ingested(registry, segment)
+
+
 def ingest_log_files(
     *,
     registry: Registry,
