@@ -29,6 +29,8 @@ from __future__ import annotations
 import calendar
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -37,6 +39,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -58,6 +61,9 @@ KEY_PREFIX = "gencache:v1"
 #: Media types the cache key distinguishes when a view negotiates on Accept.
 NEGOTIATED_TYPES = ("application/json", "text/csv", "text/plain", "text/html")
 _DROPPED_HEADERS = {"set-cookie", "etag", "last-modified"}
+#: Bodies at least this large are also kept in process memory (see _LocalLargeEntries).
+LOCAL_MIN_BYTES = 256 * 1024
+LOCAL_BUDGET_BYTES = 96 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -133,15 +139,74 @@ def _freeze(response: HttpResponse, key: str, state: GenerationState) -> CachedR
     )
 
 
+class _LocalLargeEntries:
+    """Per-process LRU of large entries (e.g. a 15 MB bioc_pkg_stats.tab) in front of Redis.
+
+    Fetching and unpickling megabytes from Redis costs more than the 100 ms a large file
+    may take; keys hold the data generation, so a local copy is never stale.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self.entries: OrderedDict[str, CachedResponse] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> CachedResponse | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: CachedResponse) -> None:
+        if len(entry.content) < LOCAL_MIN_BYTES or len(entry.content) > self.budget:
+            return
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = entry
+            self.size += len(entry.content)
+            while self.size > self.budget:
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped.content)
+
+
+_local = _LocalLargeEntries(LOCAL_BUDGET_BYTES)
+
+
+def clear_local_entries() -> None:
+    """Forget the process-local large entries (Django's cache.clear() does not reach them)."""
+    with _local.lock:
+        _local.entries.clear()
+        _local.size = 0
+
+
+def _caching_enabled() -> bool:
+    return not isinstance(caches[CACHE_ALIAS], DummyCache)
+
+
 def _cache_get(key: str) -> CachedResponse | None:
+    if not _caching_enabled():
+        return None
+    local = _local.get(key)
+    if local is not None:
+        return local
     try:
-        return caches[CACHE_ALIAS].get(key)
+        entry = caches[CACHE_ALIAS].get(key)
     except Exception:
         logger.warning("response cache unavailable (get %s)", key, exc_info=True)
         return None
+    if entry is not None:
+        _local.put(key, entry)
+    return entry
 
 
 def _cache_set(key: str, entry: CachedResponse, timeout: int) -> None:
+    if not _caching_enabled():
+        return
+    if timeout > 0:
+        _local.put(key, entry)
     try:
         caches[CACHE_ALIAS].set(key, entry, timeout)
     except Exception:

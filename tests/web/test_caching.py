@@ -18,17 +18,19 @@ from ninja.decorators import decorate_view
 from ninja.testing import TestClient
 
 from stats.models import Registry
-from stats.web.caching import cache_response
+from stats.web.caching import cache_response, clear_local_entries
 from tests.factories import RegistryFactory
 
 pytestmark = pytest.mark.django_db
 
 rf = RequestFactory()
+DUMMY_BACKEND = "django.core.cache.backends.dummy.DummyCache"
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     caches["default"].clear()
+    clear_local_entries()
 
 
 def bump(name: str) -> None:
@@ -270,3 +272,24 @@ def test_cache_outage_still_serves(view, registries):
     assert response.status_code == 200
     assert counting.calls == 2
     assert json.loads(response.content)["registry"] == "bioconductor"
+
+
+def test_large_bodies_are_kept_in_process_memory_too(registries):
+    calls: list[int] = []
+
+    def big(request: HttpRequest, registry: str) -> HttpResponse:
+        calls.append(1)
+        generation = Registry.objects.get(name=registry).data_generation
+        return HttpResponse(f"{generation}\n".encode() * 200_000, content_type="text/plain")
+
+    decorated = cache_response()(big)
+    first = get(decorated)
+    caches["default"].clear()  # as if another process's Redis entry expired
+    assert get(decorated).content == first.content
+    assert len(calls) == 1
+    bump("bioconductor")
+    assert get(decorated).content.startswith(b"1\n")
+    assert len(calls) == 2
+    with override_settings(CACHES={"default": {"BACKEND": DUMMY_BACKEND}}):
+        get(decorated)
+    assert len(calls) == 3, "DummyCache turns caching off, local copies included"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from django.db.models import F
 from django.test import Client
 
 from stats.models import Registry
+from stats.selectors.tabfiles import consistent_read, registry_state
+from stats.web.caching import clear_local_entries
 from stats.web.tabfiles import category_directory, category_for_directory
 from tests.factories import RegistryFactory
 from tests.web.tab_dataset import build_dataset, expected
@@ -18,6 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     caches["default"].clear()
+    clear_local_entries()
 
 
 @pytest.fixture
@@ -127,3 +131,22 @@ def test_category_directories_follow_bioconductor():
     assert category_for_directory("data-experiment") == "experiment"
     assert category_for_directory("workflows") == "workflows"
     assert category_for_directory("annotation") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_snapshot_read_outside_a_transaction_leaves_autocommit_on(client: Client):
+    """The real serving path (no test transaction around it), on SQLite and PostgreSQL."""
+    build_dataset()
+    with consistent_read():
+        assert registry_state("bioconductor") is not None
+        assert connection.in_atomic_block or connection.vendor == "sqlite"
+    assert connection.get_autocommit()
+    assert not connection.in_atomic_block
+    response = client.get("/packages/stats/bioc/limma/limma_stats.tab")
+    assert response.content == expected("limma_stats.tab")
+    # A failing read inside the snapshot ends it too.
+    with pytest.raises(ZeroDivisionError), consistent_read():
+        registry_state("bioconductor")
+        _ = 1 / 0
+    assert connection.get_autocommit()
+    assert registry_state("bioconductor") is not None
