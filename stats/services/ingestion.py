@@ -86,11 +86,11 @@ def expand_paths(patterns: Iterable[str | Path]) -> list[Path]:
     return list(found)
 
 
-def log_source_files(*, registry: Registry) -> list[Path]:
-    """The files of the registry's ``log_sources``: folders (all non-hidden files in them,
-    recursively) and files or globs, in a stable order, without duplicates."""
+def log_source_files(*, sources: Iterable[str | Path]) -> list[Path]:
+    """The files of log sources such as ``Registry.log_sources``: folders (all non-hidden
+    files in them, recursively), files and globs; stable order, no duplicates."""
     patterns: list[str] = []
-    for source in registry.log_sources or []:
+    for source in sources:
         folder = Path(str(source))
         if folder.is_dir():
             patterns += sorted(
