@@ -60,6 +60,16 @@ class WorkflowSettings(BaseModel):
         ge=0,
         description="A manifest update changing more packages than this waits for a curator.",
     )
+    manifest_confirm_timeout: int = Field(
+        default=7 * 24 * 3600,
+        ge=60,
+        description="Seconds a manifest update waits for the curator's answer before failing.",
+    )
+    confirm_poll_seconds: int = Field(
+        default=10,
+        ge=1,
+        description="How often a flow run outside a deployment checks for the curator's answer.",
+    )
     slurm: SlurmSettings = Field(default_factory=SlurmSettings)
 
 
