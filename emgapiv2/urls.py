@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("stats.web.urls")),
+    path("", include("stats.web.pages_urls")),
 ]

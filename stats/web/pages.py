@@ -130,7 +130,9 @@ def category_index(
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
     top = list(package_list(found, category=category.name, order=PackageOrder.SCORE)[:TOP_PACKAGES])
     matching = list(
-        package_list(found, category=category.name, name_contains=query or None, order=PackageOrder.NAME)
+        package_list(
+            found, category=category.name, name_contains=query or None, order=PackageOrder.NAME
+        )
     )
     for row in (*top, *matching):
         row["url"] = page_url(
@@ -235,7 +237,7 @@ def package_page(
         "years": tables,
         "tab_url": _tab_url(found, directory=canonical, package=name, filename=f"{name}_stats.tab"),
         "api_package_url": reverse(
-            "api-v1:registry_package", kwargs={"registry": found.name, "package": name}
+            "api-v1:package", kwargs={"registry": found.name, "package": name}
         ),
         "badges": _badges(request, found, found_package, url),
     }

@@ -1,0 +1,112 @@
+"""Reads behind the public pages and badges, composed from the REST API's selectors.
+
+Nothing here counts on its own: totals and series come from
+:mod:`stats.selectors.packages` and :mod:`stats.selectors.downloads`, so a page, a
+badge, GraphQL and REST give the same number for the same question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from enum import StrEnum
+
+from stats.models import Category, Package, Registry
+from stats.selectors.downloads import package_counts, registry_counts
+from stats.selectors.packages import category_detail
+from stats.selectors.periods import Period, parse_period
+
+
+def registry_summary(registry: Registry) -> dict[str, object]:
+    """Categories with their totals, and the registry's monthly downloads per category.
+
+    A few queries per category (a registry has a handful). The registry's distinct
+    clients over all time are a union over its categories, never a sum.
+    """
+    categories = []
+    months: set[str] = set()
+    for category in Category.objects.filter(registry=registry).order_by("name"):
+        detail = category_detail(category)
+        categories.append(detail)
+        months.update(m["month"] for m in detail["monthly"])
+    ordered_months = sorted(months)
+    by_category: dict[str, dict[str, int]] = defaultdict(dict)
+    for detail in categories:
+        for month in detail["monthly"]:
+            by_category[detail["name"]][month["month"]] = month["downloads"]
+    first = ordered_months[0] if ordered_months else None
+    distinct_total = 0
+    if first and registry.valid_through:
+        span = Period(dt.date.fromisoformat(first + "-01"), registry.valid_through)
+        distinct_total = registry_counts(registry, span).distinct_clients
+    return {
+        "categories": categories,
+        "months": ordered_months,
+        "monthly_by_category": {
+            name: [values.get(month, 0) for month in ordered_months]
+            for name, values in by_category.items()
+        },
+        "monthly_totals": [
+            sum(by_category[d["name"]].get(month, 0) for d in categories)
+            for month in ordered_months
+        ],
+        "downloads_total": sum(d["downloads_total"] for d in categories),
+        "distinct_clients_total": distinct_total,
+        "packages": sum(d["packages"] for d in categories),
+    }
+
+
+def ranked_package_count(registry: Registry) -> int:
+    """How many packages of the registry have a rank (the denominator of "rank N of M")."""
+    return Package.objects.filter(registry=registry, rank__isnull=False).count()
+
+
+class BadgeKind(StrEnum):
+    """What a badge shows; the last URL segment of ``/badge/<registry>/<package>/<kind>``."""
+
+    LAST_MONTH = "last-month"
+    LAST_WEEK = "last-week"
+    LAST_YEAR = "last-year"
+    TOTAL = "total"
+    CLIENTS = "clients"
+
+
+BADGE_PERIODS = {
+    BadgeKind.LAST_MONTH: "last-month",
+    BadgeKind.LAST_WEEK: "last-week",
+    BadgeKind.LAST_YEAR: "last-year",
+    BadgeKind.CLIENTS: "last-month",
+}
+
+
+@dataclass(frozen=True)
+class BadgeValue:
+    """The number a badge shows, or None when the registry has no counted day yet."""
+
+    kind: BadgeKind
+    value: int | None
+
+
+def badge_value(registry: Registry, package_name: str, kind: BadgeKind) -> BadgeValue | None:
+    """The badge's number for a package; None when the registry has no such package.
+
+    Relative periods end at the registry's last complete day, as in the REST API's
+    ``/downloads/point/<period>/<package>``; ``total`` is the all-time total of
+    ``/registries/<registry>/packages/<package>``.
+    """
+    package = (
+        Package.objects.filter(registry=registry, name=package_name)
+        .only("id", "downloads_total")
+        .first()
+    )
+    if package is None:
+        return None
+    if kind == BadgeKind.TOTAL:
+        return BadgeValue(kind, package.downloads_total)
+    if registry.valid_through is None:
+        return BadgeValue(kind, None)
+    period = parse_period(BADGE_PERIODS[kind], valid_through=registry.valid_through)
+    counts = package_counts([package.pk], period)[package.pk]
+    value = counts.distinct_clients if kind == BadgeKind.CLIENTS else counts.downloads
+    return BadgeValue(kind, value)
