@@ -10,7 +10,12 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from stats.admin.base import CategoryListFilter, ReadOnlyAdmin
+from stats.admin.base import (
+    CategoryListFilter,
+    EstimatedCountPaginator,
+    RangeDatesQuerySet,
+    ReadOnlyAdmin,
+)
 from stats.models import (
     CategoryDay,
     CategoryMonth,
@@ -24,10 +29,14 @@ _COUNTS = ("downloads", "distinct_clients")
 
 
 class _SummaryAdmin(ReadOnlyAdmin):
-    show_full_result_count = False  # one COUNT(*) less on tables of millions of rows
+    """Lists that stay fast on tables of tens of millions of rows."""
+
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = super().get_queryset(request)
+        base = super().get_queryset(request)
+        queryset = RangeDatesQuerySet(model=base.model, query=base.query, using=base.db)
         if any(f.name == "clients" for f in self.model._meta.concrete_fields):
             queryset = queryset.defer("clients")
         return queryset
@@ -62,6 +71,9 @@ class PackageDayAdmin(_PackageSummaryAdmin):
     list_display = ("package", "registry", "category", "day", *_COUNTS, "mirror_downloads")
     fields = ("package", "day", *_COUNTS, "mirror_downloads")
     date_hierarchy = "day"
+    # Newest first along the (day, package) index; other sorts would scan every row.
+    ordering = ("-day", "-package_id")
+    sortable_by = ("day",)
 
 
 @admin.register(PackageMonth)
@@ -69,12 +81,15 @@ class PackageMonthAdmin(_PackageSummaryAdmin):
     list_display = ("package", "registry", "category", "month", *_COUNTS)
     fields = ("package", "month", *_COUNTS)
     date_hierarchy = "month"
+    ordering = ("-month", "-package_id")
+    sortable_by = ("month",)
 
 
 @admin.register(PackageYear)
 class PackageYearAdmin(_PackageSummaryAdmin):
     list_display = ("package", "registry", "category", "year", *_COUNTS)
     fields = ("package", "year", *_COUNTS)
+    ordering = ("-year", "-package_id")
     list_filter = ("year", *_PackageSummaryAdmin.list_filter)
 
 
@@ -83,6 +98,7 @@ class CategoryDayAdmin(_CategorySummaryAdmin):
     list_display = ("category", "registry", "day", *_COUNTS, "mirror_downloads")
     fields = ("category", "day", *_COUNTS, "mirror_downloads")
     date_hierarchy = "day"
+    ordering = ("-day", "category_id")
 
 
 @admin.register(CategoryMonth)
@@ -90,10 +106,12 @@ class CategoryMonthAdmin(_CategorySummaryAdmin):
     list_display = ("category", "registry", "month", *_COUNTS)
     fields = ("category", "month", *_COUNTS)
     date_hierarchy = "month"
+    ordering = ("-month", "category_id")
 
 
 @admin.register(CategoryYear)
 class CategoryYearAdmin(_CategorySummaryAdmin):
     list_display = ("category", "registry", "year", *_COUNTS)
     fields = ("category", "year", *_COUNTS)
+    ordering = ("-year", "category_id")
     list_filter = ("year", *_CategorySummaryAdmin.list_filter)
