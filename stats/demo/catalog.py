@@ -95,8 +95,9 @@ class Catalog:
         full = zipf_cum_weights(len(active) + ZIPF_OFFSET, ZIPF_EXPONENT)
         cum = [w - full[ZIPF_OFFSET - 1] for w in full[ZIPF_OFFSET:]]
         if inactive:
-            each = cum[-1] * INACTIVE_SHARE / (1 - INACTIVE_SHARE) / len(inactive)
-            cum.extend(cum[-1] + each * (k + 1) for k in range(len(inactive)))
+            last = cum[-1]
+            each = last * INACTIVE_SHARE / (1 - INACTIVE_SHARE) / len(inactive)
+            cum.extend([last + each * (k + 1) for k in range(len(inactive))])
         return cls(packages, active + inactive, cum)
 
     def stream(self, rng: random.Random) -> Iterator[int]:
