@@ -8,11 +8,9 @@ distinct value.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import io
 import re
-from collections import Counter
 
 import polars as pl
 
@@ -54,7 +52,7 @@ def _lines_frame(data: bytes) -> pl.DataFrame:
 
 def client_digest(key: bytes, client: str) -> bytes:
     """The keyed hash a client is known by: HMAC-SHA256, first 16 bytes."""
-    return hmac.new(key, client.encode("utf-8", "surrogateescape"), hashlib.sha256).digest()[:16]
+    return hmac.digest(key, client.encode(), "sha256")[:16]
 
 
 def parse_shard(data: bytes, rules: DownloadRules, *, sample_size: int = 20) -> ShardResult:
@@ -168,21 +166,28 @@ def _with_days_and_mirrors(frame: pl.DataFrame, rules: DownloadRules) -> pl.Data
 
 
 def _accumulate(frame: pl.DataFrame, rules: DownloadRules, result: ShardResult) -> None:
-    digests = {h: client_digest(rules.client_key, h) for h in frame["host"].unique().to_list()}
-    for package, category, day, is_mirror, hosts, versions in (
-        frame.group_by(["package", "manifest_category", "day", "is_mirror"])
-        .agg(pl.col("host").unique(), pl.col("version"))
-        .iter_rows()
-    ):
-        key = (category, package, day)
-        facts = result.facts.get(key)
+    key = rules.client_key
+    digests = {h: hmac.digest(key, h.encode(), "sha256")[:16] for h in frame["host"].unique()}
+    keys = ["package", "manifest_category", "day"]
+    groups = frame.group_by([*keys, "is_mirror"]).agg(
+        pl.len().alias("n"), pl.col("host").unique().alias("hosts")
+    )
+    facts_by_key = result.facts
+    for package, category, day, is_mirror, n, hosts in groups.iter_rows():
+        facts = facts_by_key.get((category, package, day))
         if facts is None:
-            facts = result.facts[key] = PackageDayFacts()
+            facts = facts_by_key[(category, package, day)] = PackageDayFacts()
         if is_mirror:
-            facts.mirror_downloads += len(versions)
-            result.mirror_downloads += len(versions)
-            continue
-        facts.downloads += len(versions)
-        result.downloads += len(versions)
-        facts.clients.update(digests[h] for h in hosts)
-        facts.versions.update(Counter(v for v in versions if v))
+            facts.mirror_downloads += n
+            result.mirror_downloads += n
+        else:
+            facts.downloads += n
+            result.downloads += n
+            facts.clients.update([digests[h] for h in hosts])
+    versions = (
+        frame.filter(~pl.col("is_mirror") & pl.col("version").is_not_null())
+        .group_by([*keys, "version"])
+        .len()
+    )
+    for package, category, day, version, n in versions.iter_rows():
+        facts_by_key[(category, package, day)].versions[version] += n

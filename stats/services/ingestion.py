@@ -16,7 +16,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from stats import bitmaps
@@ -24,22 +23,14 @@ from stats.logparse.reader import Segment, SegmentReader
 from stats.logparse.result import ShardResult
 from stats.logparse.rules import DownloadRules
 from stats.logparse.shard import parse_shard
-from stats.models import (
-    Client,
-    LogSegment,
-    Registry,
-    SegmentDownloads,
-    SegmentStatus,
-    UnknownPackage,
-)
+from stats.models import LogSegment, Registry, SegmentStatus
 from stats.selectors.rules import download_rules, package_ids
+from stats.services.bulk import add_unknown_requests, insert_facts, upsert_clients
 
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]
 """Called after each segment with (bytes done, lines done)."""
-
-_ID_CHUNK = 2000
 
 
 @dataclass
@@ -205,25 +196,13 @@ def ensure_client_ids(
 ) -> None:
     """Make sure every digest has a Client row; fill ``cache`` with digest -> id.
 
-    Runs in its own short transactions, in sorted order so concurrent runs never
+    Runs outside the segment's transaction, in sorted order so concurrent runs never
     deadlock; a client row without facts (after a rollback) is harmless.
     """
     missing = sorted(d for d in set(digests) if d not in cache)
-    for i in range(0, len(missing), _ID_CHUNK):
-        chunk = missing[i : i + _ID_CHUNK]
-        _fetch_ids(registry, chunk, cache)
-        new = [d for d in chunk if d not in cache]
-        if new:
-            Client.objects.bulk_create(
-                [Client(registry=registry, digest=d) for d in new], ignore_conflicts=True
-            )
-            _fetch_ids(registry, new, cache)
-
-
-def _fetch_ids(registry: Registry, digests: list[bytes], cache: dict[bytes, int]) -> None:
-    rows = Client.objects.filter(registry=registry, digest__in=digests).values_list("digest", "id")
-    for digest, pk in rows:
-        cache[bytes(digest)] = pk
+    if missing:
+        with transaction.atomic():
+            cache.update(upsert_clients(registry_id=registry.pk, digests=missing))
 
 
 def record_segment(
@@ -245,20 +224,17 @@ def record_segment(
         except IntegrityError:
             logger.info("segment %s already ingested by another run", segment)
             return False
-        SegmentDownloads.objects.bulk_create(
-            [
-                SegmentDownloads(
-                    segment=row,
-                    package_id=package_ids[package],
-                    day=day,
-                    downloads=facts.downloads,
-                    mirror_downloads=facts.mirror_downloads,
-                    clients=bitmaps.to_bytes(client_ids[d] for d in facts.clients),
-                    versions=dict(facts.versions),
-                )
-                for (_category, package, day), facts in result.facts.items()
-            ],
-            batch_size=1000,
+        insert_facts(
+            (
+                row.pk,
+                package_ids[package],
+                day,
+                facts.downloads,
+                facts.mirror_downloads,
+                bitmaps.to_bytes(client_ids[d] for d in facts.clients),
+                dict(facts.versions),
+            )
+            for (_category, package, day), facts in result.facts.items()
         )
         _count_unknown(registry, result)
     return True
@@ -299,23 +275,8 @@ def _reason(segment: Segment) -> str:
 
 
 def _count_unknown(registry: Registry, result: ShardResult) -> None:
-    last_seen = result.last_line_at.date() if result.last_line_at else None
-    for (category, name), requests in sorted(result.unknown_names.items()):
-        updated = UnknownPackage.objects.filter(
-            registry=registry, category=category, name=name
-        ).update(requests=F("requests") + requests, last_seen=last_seen)
-        if updated:
-            continue
-        try:
-            with transaction.atomic():
-                UnknownPackage.objects.create(
-                    registry=registry,
-                    category=category,
-                    name=name,
-                    requests=requests,
-                    last_seen=last_seen,
-                )
-        except IntegrityError:  # created meanwhile by a concurrent run
-            UnknownPackage.objects.filter(registry=registry, category=category, name=name).update(
-                requests=F("requests") + requests, last_seen=last_seen
-            )
+    add_unknown_requests(
+        registry_id=registry.pk,
+        counts=[(c, n, r) for (c, n), r in result.unknown_names.items()],
+        last_seen=result.last_line_at.date() if result.last_line_at else None,
+    )

@@ -1,0 +1,195 @@
+"""Ingestion throughput, end to end (file read -> facts committed), with peak memory.
+
+Prints lines/s for a generated Bioconductor log and for the real logs of
+tests/fixtures/logs repeated to the same size, plain and gzip, on SQLite and on
+PostgreSQL, with one polars thread (the per-core figure) and with all cores; then
+GoAccess on the same plain file and the ratio. Each measurement runs in a fresh
+process so peak RSS is that run's own.
+
+    python benchmarks/ingest.py [--lines 1000000] [--databases sqlite,postgresql]
+
+Not a test: it prints figures for the issue notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures" / "logs"
+REAL_LOGS = ("elastic_apache_logs.log.gz", "nasa_jul95_xaa.log.gz", "secrepo_access-2018-12-15.log.gz")
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_DB = "stats_bench_ingest"
+
+
+def make_inputs(workdir: Path, lines: int) -> dict[str, Path]:
+    """Generated and real logs of ``lines`` lines, plain and gzip."""
+    sys.path.insert(0, str(REPO))
+    from stats.demo.logs import DemoLogOptions, write_demo_logs
+
+    generated = write_demo_logs(
+        workdir / "generated", DemoLogOptions(lines=lines, seed=7, months=3, files=1)
+    ).files[0]
+    real = workdir / "real.log"
+    sources = [gzip.decompress((FIXTURES / name).read_bytes()) for name in REAL_LOGS]
+    sources = [s if s.endswith(b"\n") else s + b"\n" for s in sources]
+    written = 0
+    with real.open("wb") as out:
+        while written < lines:
+            for chunk in sources:
+                take = chunk.splitlines(keepends=True)[: lines - written]
+                out.write(b"".join(take))
+                written += len(take)
+                if written >= lines:
+                    break
+    inputs = {"generated": generated, "real": real}
+    for name, path in list(inputs.items()):
+        packed = path.with_suffix(path.suffix + ".gz")
+        with path.open("rb") as src, gzip.open(packed, "wb", compresslevel=6) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        inputs[f"{name}.gz"] = packed
+    return inputs
+
+
+def database_url(kind: str, workdir: Path) -> str:
+    if kind == "sqlite":
+        db = workdir / "bench.sqlite3"
+        db.unlink(missing_ok=True)
+        return f"sqlite:///{db}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
+        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+    return f"postgresql://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+
+
+def run_child(db_url: str, path: Path, threads: int | None, workdir: Path) -> dict[str, float]:
+    env = dict(os.environ, DATABASE_URL=db_url, STATS_DATABASE_URL=db_url)
+    env["STATS_DATA_DIR"] = str(workdir / "data")
+    if threads:
+        env["POLARS_MAX_THREADS"] = str(threads)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", str(path)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"child failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def child(path: Path) -> None:
+    """One measured ingestion into a fresh registry, printed as JSON."""
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emgapiv2.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from stats.models import Registry
+    from stats.services.ingestion import ingest_log_files
+    from stats.services.manifest import manifest_load, read_manifest
+    from stats.services.registries import registry_configure
+
+    call_command("migrate", verbosity=0)
+    Registry.objects.filter(name="bench").delete()
+    registry, _ = registry_configure(name="bench", rule_set="bioconductor")
+    manifest_load(
+        registry=registry,
+        rows=read_manifest(REPO / "stats" / "demo" / "data" / "bioconductor_manifest.csv.gz"),
+    )
+    started = time.perf_counter()
+    summary = ingest_log_files(registry=registry, paths=[path])
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "lines": summary.lines,
+                "downloads": summary.downloads,
+                "malformed": summary.malformed,
+                "seconds": seconds,
+                "lines_per_s": summary.lines / seconds,
+                "peak_mb": peak_mb,
+            }
+        )
+    )
+
+
+def goaccess(path: Path, workdir: Path) -> float | None:
+    exe = shutil.which("goaccess")
+    if exe is None:
+        return None
+    started = time.perf_counter()
+    subprocess.run(
+        [exe, str(path), "--log-format=COMBINED", "-o", str(workdir / "goaccess.json")],
+        capture_output=True,
+        check=False,
+    )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--threads", default="1,0", help="polars threads; 0 = all cores")
+    parser.add_argument("--child", type=Path)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    try:
+        print(f"# generating inputs of {args.lines:,} lines in {workdir}", flush=True)
+        inputs = make_inputs(workdir, args.lines)
+        small = make_inputs(workdir / "small", args.lines // 4)
+        print(f"{'database':<11}{'input':<15}{'threads':>8}{'lines/s':>12}{'seconds':>9}"
+              f"{'peak MB':>9}{'downloads':>11}")
+        for kind in args.databases.split(","):
+            for name, path in inputs.items():
+                for threads in (int(t) for t in args.threads.split(",")):
+                    url = database_url(kind, workdir)
+                    r = run_child(url, path, threads or None, workdir)
+                    label = str(threads) if threads else "all"
+                    print(f"{kind:<11}{name:<15}{label:>8}{r['lines_per_s']:>12,.0f}"
+                          f"{r['seconds']:>9.2f}{r['peak_mb']:>9.0f}{r['downloads']:>11,}",
+                          flush=True)
+        url = database_url(args.databases.split(",")[0], workdir)
+        quarter = run_child(url, small["generated"], 1, workdir)
+        full = run_child(database_url(args.databases.split(",")[0], workdir),
+                         inputs["generated"], 1, workdir)
+        print(f"# peak memory: {quarter['peak_mb']:.0f} MB for {args.lines // 4:,} lines, "
+              f"{full['peak_mb']:.0f} MB for {args.lines:,} lines")
+        for name in ("generated", "real"):
+            seconds = goaccess(inputs[name], workdir)
+            if seconds is None:
+                print("# goaccess not installed (apt-get install goaccess)")
+                break
+            ours = run_child(database_url(args.databases.split(",")[0], workdir),
+                             inputs[name], 1, workdir)
+            rate = args.lines / seconds
+            print(f"# goaccess {name}: {rate:,.0f} lines/s; ours (1 thread, "
+                  f"{args.databases.split(',')[0]}): {ours['lines_per_s']:,.0f} lines/s; "
+                  f"ratio {ours['lines_per_s'] / rate:.2f}x")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Fast bulk writes for ingestion: COPY on PostgreSQL, executemany elsewhere.
+
+A million log lines can carry a quarter of a million (segment, package, day) facts;
+building ORM objects for them costs more than parsing the log, so these two hot
+writes go straight to the driver. Column lists come from the models' metadata.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from django.db import connection
+
+from stats.models import Client, SegmentDownloads, UnknownPackage
+
+_CHUNK = 5000
+
+FactRow = tuple[int, int, date, int, int, bytes, dict[str, int]]
+"""(segment_id, package_id, day, downloads, mirror_downloads, clients, versions)"""
+
+_FACT_FIELDS = ("segment", "package", "day", "downloads", "mirror_downloads", "clients", "versions")
+
+
+def _columns(model: type, fields: Sequence[str]) -> str:
+    return ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+
+
+def insert_facts(rows: Iterable[FactRow]) -> int:
+    """Append segment facts; returns the number of rows written."""
+    table = connection.ops.quote_name(SegmentDownloads._meta.db_table)
+    columns = _columns(SegmentDownloads, _FACT_FIELDS)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for seg, pkg, day, downloads, mirror, clients, versions in rows:
+                    copy.write_row(
+                        (seg, pkg, day, downloads, mirror, clients, json.dumps(versions))
+                    )
+                    count += 1
+            return count
+        placeholders = ", ".join(["%s"] * len(_FACT_FIELDS))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+        batch: list[tuple[object, ...]] = []
+        for seg, pkg, day, downloads, mirror, clients, versions in rows:
+            batch.append(
+                (seg, pkg, day.isoformat(), downloads, mirror, clients, json.dumps(versions))
+            )
+            if len(batch) >= _CHUNK:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch.clear()
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def upsert_clients(*, registry_id: int, digests: Sequence[bytes]) -> dict[bytes, int]:
+    """Insert the digests that are new (ignoring ones that exist) and return digest -> id."""
+    table = connection.ops.quote_name(Client._meta.db_table)
+    registry_col = Client._meta.get_field("registry").column
+    found: dict[bytes, int] = {}
+    with connection.cursor() as cursor:
+        for i in range(0, len(digests), _CHUNK):
+            chunk = list(digests[i : i + _CHUNK])
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"INSERT INTO {table} ({registry_col}, digest) "
+                    f"SELECT %s, d FROM unnest(%s::bytea[]) AS d "
+                    f"ON CONFLICT ({registry_col}, digest) DO NOTHING",
+                    [registry_id, chunk],
+                )
+                cursor.execute(
+                    f"SELECT digest, id FROM {table} WHERE {registry_col} = %s "
+                    f"AND digest = ANY(%s::bytea[])",
+                    [registry_id, chunk],
+                )
+            else:
+                cursor.executemany(
+                    f"INSERT OR IGNORE INTO {table} ({registry_col}, digest) VALUES (%s, %s)",
+                    [(registry_id, d) for d in chunk],
+                )
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT digest, id FROM {table} WHERE {registry_col} = %s "
+                    f"AND digest IN ({marks})",
+                    [registry_id, *chunk],
+                )
+            for digest, pk in cursor.fetchall():
+                found[bytes(digest)] = pk
+    return found
+
+
+def add_unknown_requests(
+    *, registry_id: int, counts: Sequence[tuple[str, str, int]], last_seen: date | None
+) -> None:
+    """Add request counts of names the manifest lacks: (category, name, requests)."""
+    if not counts:
+        return
+    model = UnknownPackage
+    table = connection.ops.quote_name(model._meta.db_table)
+    registry_col = model._meta.get_field("registry").column
+    sql = (
+        f"INSERT INTO {table} ({registry_col}, category, name, requests, last_seen) "
+        f"VALUES (%s, %s, %s, %s, %s) "
+        f"ON CONFLICT ({registry_col}, category, name) DO UPDATE SET "
+        f"requests = {table}.requests + excluded.requests, "
+        f"last_seen = COALESCE(excluded.last_seen, {table}.last_seen)"
+    )
+    day = last_seen.isoformat() if last_seen and connection.vendor != "postgresql" else last_seen
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(registry_id, c, n, r, day) for c, n, r in sorted(counts)])
