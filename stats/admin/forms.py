@@ -21,7 +21,11 @@ class TextListField(forms.CharField):
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "widget",
-            forms.TextInput() if commas else forms.Textarea(attrs={"rows": rows, "cols": 80}),
+            forms.TextInput()
+            if commas
+            else forms.Textarea(
+                attrs={"rows": rows, "cols": 100, "style": "font-family: monospace"}
+            ),
         )
         super().__init__(**kwargs)
 

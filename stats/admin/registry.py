@@ -57,6 +57,11 @@ class RegistryForm(forms.ModelForm):
 
     class Meta:
         model = Registry
+        widgets = {
+            "download_regex": forms.Textarea(
+                attrs={"rows": 2, "cols": 100, "style": "font-family: monospace"}
+            )
+        }
         fields = (
             "name",
             "title",

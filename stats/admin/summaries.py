@@ -32,6 +32,7 @@ class _SummaryAdmin(ReadOnlyAdmin):
     """Lists that stay fast on tables of tens of millions of rows."""
 
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # facet counts would scan the table per choice
     paginator = EstimatedCountPaginator
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

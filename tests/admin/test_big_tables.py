@@ -96,3 +96,10 @@ def test_unfiltered_count_comes_from_statistics(
         ).count
         == 5
     )
+
+
+def test_summary_lists_offer_no_facet_counts(admin_client: Client, days: list) -> None:
+    response = admin_client.get(reverse(CHANGELIST), {"_facets": "True"})
+    assert response.status_code == 200
+    assert "Show counts" not in response.content.decode()
+    assert not response.context["cl"].add_facets
