@@ -13,6 +13,7 @@ from stats.api.errors import ApiError
 from stats.api.health import router as health_router
 from stats.api.rankings import router as rankings_router
 from stats.api.registries import router as registries_router
+from stats.web.caching import cache_response
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,10 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
 )
+# Statistics only change when a registry's data generation is bumped: cache their GET
+# responses by generation (ETag, Last-Modified, 304). Health stays live.
+for _router in (downloads_router, registries_router, rankings_router):
+    _router.add_decorator(cache_response(), mode="view")
 api.add_router("/", health_router)
 api.add_router("/", downloads_router)
 api.add_router("/", registries_router)

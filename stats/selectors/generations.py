@@ -29,17 +29,17 @@ def registry_generation(name: str) -> GenerationState | None:
     """The state of the registry of that name, or None when there is none."""
     row = (
         Registry.objects.filter(name=name)
-        .values_list("id", "data_generation", "valid_through", "is_public")
+        .values_list("id", "created_at", "data_generation", "valid_through", "is_public")
         .first()
     )
     if row is None:
         return None
-    registry_id, generation, valid_through, is_public = row
-    # The id is part of the token: a registry deleted and recreated under the same name
-    # starts again at generation 0 and must not meet the old registry's entries.
-    return GenerationState(
-        f"{name}.{registry_id}.{generation}", generation, valid_through, is_public
-    )
+    registry_id, created_at, generation, valid_through, is_public = row
+    # Identity is part of the token: a registry deleted and recreated under the same name
+    # (after a rollback possibly with the same id) starts again at generation 0 and must
+    # not meet the old registry's entries.
+    token = f"{name}.{registry_id}.{created_at.timestamp():.6f}.{generation}"
+    return GenerationState(token, generation, valid_through, is_public)
 
 
 def all_registries_generation() -> GenerationState:
@@ -48,8 +48,10 @@ def all_registries_generation() -> GenerationState:
         count=Count("id"),
         generations=Sum("data_generation"),
         last_id=Max("id"),
+        last_created=Max("created_at"),
         valid_through=Max("valid_through"),
     )
     generation = totals["generations"] or 0
-    token = f"*.{totals['count']}.{totals['last_id'] or 0}.{generation}"
+    created = totals["last_created"].timestamp() if totals["last_created"] else 0.0
+    token = f"*.{totals['count']}.{totals['last_id'] or 0}.{created:.6f}.{generation}"
     return GenerationState(token, generation, totals["valid_through"], True)

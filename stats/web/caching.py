@@ -13,11 +13,14 @@ Use on plain Django views::
     @cache_response()
     def view(request, registry): ...
 
-and on Ninja operations, around the whole operation (after schema validation)::
+and on Ninja operations, around the whole operation (the cached unit is the final
+HTTP response, after validation and serialisation)::
 
     @router.get("/registries/{registry}/packages")
     @decorate_view(cache_response())
     def packages(request, registry: str): ...
+
+    router.add_decorator(cache_response(), mode="view")  # every operation of a router
 
 Getting the generation costs one indexed query per request (no cache entry to keep in
 step). Requests with credentials (an Authorization header or a session cookie) and
@@ -58,8 +61,6 @@ RegistryResolver = Callable[[HttpRequest, dict[str, Any]], "str | None"]
 
 CACHE_ALIAS = "default"
 KEY_PREFIX = "gencache:v1"
-#: Media types the cache key distinguishes when a view negotiates on Accept.
-NEGOTIATED_TYPES = ("application/json", "text/csv", "text/plain", "text/html")
 _DROPPED_HEADERS = {"set-cookie", "etag", "last-modified"}
 #: Bodies at least this large are also kept in process memory (see _LocalLargeEntries).
 LOCAL_MIN_BYTES = 256 * 1024
@@ -94,8 +95,13 @@ def last_modified_for(valid_through: date | None) -> int | None:
 
 
 def negotiated_format(request: HttpRequest) -> str:
-    """The preferred media type among those views here can produce (``*`` if none)."""
-    return request.get_preferred_type(NEGOTIATED_TYPES) or "*"
+    """The Accept header, normalised: what a view may choose its format from.
+
+    The whole header rather than one media type picked here, so the key can never
+    disagree with the view's own negotiation (e.g. CSV for ``Accept: text/csv``).
+    """
+    accept = request.headers.get("Accept", "")
+    return "".join(accept.lower().split()) or "*"
 
 
 def registry_from(kwarg: str = "registry", default: str | None = None) -> RegistryResolver:
@@ -116,9 +122,9 @@ def _has_credentials(request: HttpRequest) -> bool:
 
 
 def cache_key(request: HttpRequest, state: GenerationState, fmt: str) -> str:
-    """Key of a response: generation token, negotiated format, path and query string."""
-    url = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"{KEY_PREFIX}:{state.token}:{fmt}:{url}"
+    """Key of a response: generation token, then a digest of format, path and query string."""
+    what = hashlib.sha256(f"{fmt}\n{request.get_full_path()}".encode()).hexdigest()
+    return f"{KEY_PREFIX}:{state.token}:{what}"
 
 
 def _etag(key: str, content: bytes) -> str:
