@@ -110,3 +110,8 @@ def badge_value(registry: Registry, package_name: str, kind: BadgeKind) -> Badge
     counts = package_counts([package.pk], period)[package.pk]
     value = counts.distinct_clients if kind == BadgeKind.CLIENTS else counts.downloads
     return BadgeValue(kind, value)
+
+
+def public_registries() -> list[Registry]:
+    """The public registries, by name (what GraphQL lists; REST's overview reads the same)."""
+    return list(Registry.objects.filter(is_public=True).order_by("name"))

@@ -1,0 +1,46 @@
+"""The GraphQL schema at /graphql: registries, categories, packages, series, top N.
+
+Limits keep one request cheap: a query nests at most ``MAX_DEPTH`` levels, uses at
+most ``MAX_ALIASES`` aliases and ``MAX_TOKENS`` tokens, and every list field has a
+bounded ``limit`` (see :mod:`stats.graphql.types`). Errors (bad periods, unknown
+categories, limits) come back in GraphQL's own ``errors`` list with an
+``extensions.code``.
+"""
+
+from __future__ import annotations
+
+import strawberry
+from django.http import Http404
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from stats.graphql.types import RegistryType
+from stats.selectors.pages import public_registries
+from stats.selectors.registries import resolve_registry
+
+MAX_DEPTH = 8
+MAX_ALIASES = 20
+MAX_TOKENS = 2000
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Every public registry.")
+    def registries(self) -> list[RegistryType]:
+        return public_registries()  # type: ignore[return-value]
+
+    @strawberry.field(description="A public registry by name; null when there is none.")
+    def registry(self, name: str) -> RegistryType | None:
+        try:
+            return resolve_registry(name)  # type: ignore[return-value]
+        except Http404:
+            return None
+
+
+schema = strawberry.Schema(
+    query=Query,
+    extensions=[
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    ],
+)

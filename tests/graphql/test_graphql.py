@@ -1,0 +1,268 @@
+"""/graphql gives REST's numbers for the same questions; limits and errors in GraphQL shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+
+from stats.graphql.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from stats.services.aggregation import refresh_registry_stats
+from tests.selectors.scenario import Scenario, build_scenario
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    caches["default"].clear()
+
+
+@pytest.fixture
+def scenario() -> Scenario:
+    built = build_scenario(name="bioc", start=dt.date(2023, 11, 25), end=dt.date(2024, 1, 10))
+    refresh_registry_stats(registry=built.registry)
+    built.registry.refresh_from_db()
+    return built
+
+
+def gql(client: Client, query: str, variables: dict | None = None) -> dict:
+    response = client.post(
+        "/graphql",
+        json.dumps({"query": query, "variables": variables or {}}),
+        content_type="application/json",
+    )
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+def _series(rows: list[dict], key: str) -> list[tuple]:
+    return [(r[key], r["downloads"], r["distinctClients"]) for r in rows]
+
+
+PACKAGE_QUERY = """
+query ($name: String!) {
+  registry(name: "bioc") {
+    package(name: $name) {
+      name category downloadScore rank downloadsTotal distinctClientsTotal
+      monthly { month downloads distinctClients }
+      yearly { year downloads distinctClients }
+      versions { version downloads firstDay lastDay }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("name", ["alpha", "beta", "gamma"])
+def test_package_detail_equals_rest(client: Client, scenario: Scenario, name: str) -> None:
+    rest = client.get(f"/api/v1/registries/bioc/packages/{name}").json()
+    body = gql(client, PACKAGE_QUERY, {"name": name})
+    assert "errors" not in body
+    package = body["data"]["registry"]["package"]
+    assert package["downloadsTotal"] == rest["downloads_total"] > 0
+    assert package["distinctClientsTotal"] == rest["distinct_clients_total"] > 0
+    assert (package["downloadScore"], package["rank"]) == (rest["download_score"], rest["rank"])
+    assert package["category"] == rest["category"]
+    assert _series(package["monthly"], "month") == [
+        (m["month"], m["downloads"], m["distinct_clients"]) for m in rest["monthly"]
+    ]
+    assert _series(package["yearly"], "year") == [
+        (y["year"], y["downloads"], y["distinct_clients"]) for y in rest["yearly"]
+    ]
+    assert [(v["version"], v["downloads"]) for v in package["versions"]] == [
+        (v["version"], v["downloads"]) for v in rest["versions"]
+    ]
+    # And both equal the facts.
+    assert (rest["downloads_total"], rest["distinct_clients_total"]) == scenario.expected(
+        packages=[name]
+    )
+
+
+@pytest.mark.parametrize(
+    "period", ["last-week", "last-month", "2023-12-01:2024-01-05", "2024-01-01"]
+)
+def test_point_and_daily_equal_rest(client: Client, scenario: Scenario, period: str) -> None:
+    query = """
+    query ($period: String!) {
+      registry(name: "bioc") {
+        downloads(period: $period) { start end downloads distinctClients }
+        daily(period: $period) { day downloads distinctClients }
+        package(name: "alpha") {
+          downloads(period: $period) { start end downloads distinctClients }
+          daily(period: $period) { day downloads distinctClients }
+        }
+      }
+    }"""
+    registry = gql(client, query, {"period": period})["data"]["registry"]
+    for graph, suffix in ((registry, ""), (registry["package"], "/alpha")):
+        point = client.get(f"/api/v1/downloads/point/{period}{suffix}?registry=bioc").json()
+        assert graph["downloads"] == {
+            "start": point["start"],
+            "end": point["end"],
+            "downloads": point["downloads"],
+            "distinctClients": point["distinct_clients"],
+        }
+        days = client.get(f"/api/v1/downloads/range/{period}{suffix}?registry=bioc").json()
+        assert _series(graph["daily"], "day") == [
+            (d["day"], d["downloads"], d["distinct_clients"]) for d in days["downloads"]
+        ]
+    start, end = (dt.date.fromisoformat(registry["downloads"][k]) for k in ("start", "end"))
+    expected = scenario.expected(packages=["alpha"], start=start, end=end)
+    assert (
+        registry["package"]["downloads"]["downloads"],
+        registry["package"]["downloads"]["distinctClients"],
+    ) == expected
+
+
+def test_dates_filter_the_same_as_a_period(client: Client, scenario: Scenario) -> None:
+    query = """{ registry(name: "bioc") { package(name: "beta") {
+      a: downloads(start: "2023-12-03", end: "2024-01-02") { downloads distinctClients }
+      b: downloads(period: "2023-12-03:2024-01-02") { downloads distinctClients }
+      monthly(start: "2023-12-15", end: "2024-01-01") { month }
+      yearly(startYear: 2024) { year }
+    } } }"""
+    package = gql(client, query)["data"]["registry"]["package"]
+    assert package["a"] == package["b"]
+    assert (package["a"]["downloads"], package["a"]["distinctClients"]) == scenario.expected(
+        packages=["beta"], start=dt.date(2023, 12, 3), end=dt.date(2024, 1, 2)
+    )
+    assert [m["month"] for m in package["monthly"]] == ["2023-12", "2024-01"]
+    assert [y["year"] for y in package["yearly"]] == [2024]
+
+
+def test_top_categories_and_package_list_equal_rest(client: Client, scenario: Scenario) -> None:
+    query = """{ registry(name: "bioc") {
+      name validThrough dataGeneration
+      top(period: "last-month", limit: 2) {
+        start end packages { rank package category downloads distinctClients }
+      }
+      software: top(period: "last-year", category: "software") { packages { package downloads } }
+      categories {
+        name packagesCount downloadsTotal distinctClientsTotal
+        monthly { month downloads distinctClients }
+      }
+      packages(order: SCORE, limit: 10) { name category downloadsTotal downloadScore rank active }
+    } }"""
+    registry = gql(client, query)["data"]["registry"]
+    assert registry["validThrough"] == scenario.registry.valid_through.isoformat()
+    top = client.get("/api/v1/top/bioc/last-month?limit=2").json()
+    assert (registry["top"]["start"], registry["top"]["end"]) == (top["start"], top["end"])
+    assert [
+        (p["rank"], p["package"], p["category"], p["downloads"], p["distinctClients"])
+        for p in registry["top"]["packages"]
+    ] == [
+        (p["rank"], p["package"], p["category"], p["downloads"], p["distinct_clients"])
+        for p in top["packages"]
+    ]
+    software = client.get("/api/v1/top/bioc/last-year?category=software").json()
+    assert [(p["package"], p["downloads"]) for p in registry["software"]["packages"]] == [
+        (p["package"], p["downloads"]) for p in software["packages"]
+    ]
+    for category in registry["categories"]:
+        rest = client.get(f"/api/v1/registries/bioc/categories/{category['name']}").json()
+        assert (
+            category["packagesCount"],
+            category["downloadsTotal"],
+            category["distinctClientsTotal"],
+        ) == (rest["packages"], rest["downloads_total"], rest["distinct_clients_total"])
+        assert _series(category["monthly"], "month") == [
+            (m["month"], m["downloads"], m["distinct_clients"]) for m in rest["monthly"]
+        ]
+    rest_list = client.get("/api/v1/registries/bioc/packages?order=score").json()["items"]
+    assert registry["packages"] == [
+        {
+            "name": r["name"],
+            "category": r["category"],
+            "downloadsTotal": r["downloads_total"],
+            "downloadScore": r["download_score"],
+            "rank": r["rank"],
+            "active": r["active"],
+        }
+        for r in rest_list
+    ]
+
+
+def test_registries_and_unknown_names(client: Client, scenario: Scenario) -> None:
+    body = gql(client, '{ registries { name } registry(name: "nope") { name } }')
+    assert body == {"data": {"registries": [{"name": "bioc"}], "registry": None}}
+    body = gql(client, '{ registry(name: "bioc") { package(name: "nope") { name } } }')
+    assert body["data"]["registry"]["package"] is None
+
+
+def test_errors_come_in_graphql_shape(client: Client, scenario: Scenario) -> None:
+    body = gql(
+        client, '{ registry(name: "bioc") { downloads(period: "yesterday") { downloads } } }'
+    )
+    assert body["data"] is None or body["data"]["registry"] is None
+    [error] = body["errors"]
+    assert "Invalid period" in error["message"] and "yesterday" in error["message"]
+    assert error["path"] == ["registry", "downloads"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+    body = gql(client, '{ registry(name: "bioc") { top(category: "nope") { start } } }')
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    body = gql(client, '{ registry(name: "bioc") { top(limit: 1000) { start } } }')
+    assert "limit must be between 1 and 100" in body["errors"][0]["message"]
+    body = gql(client, '{ registry(name: "bioc") { nosuchfield } }')
+    assert "nosuchfield" in body["errors"][0]["message"]
+    assert not body.get("data")
+
+
+def _nested(depth_limit: int) -> str:
+    """registry { package { registry ... { name } } } of that operation depth.
+
+    As graphql-depth-limit counts: the top-level field is depth 0.
+    """
+    opening, closing, depth = "", "", 0
+    while depth < depth_limit:
+        field = 'registry(name: "bioc")' if depth == 0 else ("package" if depth % 2 else "registry")
+        if field == "package":
+            field = 'package(name: "alpha")'
+        opening += field + " { "
+        closing += "} "
+        depth += 1
+    return "{ " + opening + "name " + closing + "}"
+
+
+def test_query_limits(client: Client, scenario: Scenario) -> None:
+    assert "errors" not in gql(client, _nested(MAX_DEPTH))
+    body = gql(client, _nested(MAX_DEPTH + 1))
+    assert "data" not in body or body["data"] is None
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+    aliases = " ".join(f"a{i}: registries {{ name }}" for i in range(MAX_ALIASES + 1))
+    body = gql(client, "{ " + aliases + " }")
+    assert "aliases" in body["errors"][0]["message"]
+    ok = " ".join(f"a{i}: registries {{ name }}" for i in range(MAX_ALIASES))
+    assert "errors" not in gql(client, "{ " + ok + " }")
+
+    huge = "{ " + " ".join("registries { name }" for _ in range(MAX_TOKENS // 4)) + " }"
+    body = gql(client, huge)
+    assert "token" in body["errors"][0]["message"].lower()
+
+
+def test_get_queries_and_graphiql_without_cdn(client: Client, scenario: Scenario) -> None:
+    response = client.get(
+        "/graphql", {"query": "{ registries { name } }"}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json() == {"data": {"registries": [{"name": "bioc"}]}}
+    assert response.has_header("ETag")
+    again = client.get(
+        "/graphql",
+        {"query": "{ registries { name } }"},
+        HTTP_ACCEPT="application/json",
+        HTTP_IF_NONE_MATCH=response["ETag"],
+    )
+    assert again.status_code == 304
+
+    page = client.get("/graphql", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "graphiql" in html.lower()
+    assert "unpkg.com" not in html and "cdn" not in html.lower()
+    assert "/static/vendor/graphiql/graphiql.min.js" in html
