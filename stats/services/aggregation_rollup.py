@@ -22,9 +22,9 @@ from pyroaring import BitMap
 
 from stats import bitmaps
 from stats.models import PackageDay, PackageVersion, SegmentDownloads
+from stats.services.aggregation_bulk import upsert
 
 CHUNK = 500
-BATCH = 500
 MAX_VERSION_LENGTH = 100  # PackageVersion.version; longer strings are not versions
 
 T = TypeVar("T")
@@ -136,10 +136,9 @@ def replace_package_days(new_days: dict[Key, Change]) -> dict[Key, Change]:
                 clients=bitmaps.to_bytes(new.clients),
             )
         )
-    PackageDay.objects.bulk_create(
+    upsert(
+        PackageDay,
         objs,
-        batch_size=BATCH,
-        update_conflicts=True,
         unique_fields=["package", "day"],
         update_fields=["downloads", "mirror_downloads", "distinct_clients", "clients"],
     )
@@ -183,10 +182,9 @@ def apply_changes(
     update_fields = ["downloads", "distinct_clients", "clients"]
     if with_mirror:
         update_fields.append("mirror_downloads")
-    model.objects.bulk_create(
+    upsert(
+        model,
         objs,
-        batch_size=BATCH,
-        update_conflicts=True,
         unique_fields=[owner, period],
         update_fields=update_fields,
     )
@@ -242,10 +240,9 @@ def apply_versions(tallies: dict[tuple[int, str], VersionTally]) -> int:
         for (package_id, version), t in merged.items()
         if len(version) <= MAX_VERSION_LENGTH
     ]
-    PackageVersion.objects.bulk_create(
+    upsert(
+        PackageVersion,
         objs,
-        batch_size=BATCH,
-        update_conflicts=True,
         unique_fields=["package", "version"],
         update_fields=["downloads", "first_day", "last_day"],
     )

@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Max, Sum
 
 from stats.models import LogSegment, Package, PackageMonth, PackageYear, Registry
-from stats.services.aggregation_rollup import BATCH, chunks
+from stats.services.aggregation_bulk import update_by_pk
+from stats.services.aggregation_rollup import chunks
 
 SCORE_MONTHS = 12
 
@@ -92,7 +93,5 @@ def update_package_columns(*, registry: Registry) -> int:
         new = (totals.get(pk, 0) or 0, scores.get(pk, 0))
         if (total, score, old_rank) != (*new, rank):
             changed.append(Package(id=pk, downloads_total=new[0], download_score=new[1], rank=rank))
-    Package.objects.bulk_update(
-        changed, ["downloads_total", "download_score", "rank"], batch_size=BATCH
-    )
+    update_by_pk(Package, changed, fields=["downloads_total", "download_score", "rank"])
     return len(changed)

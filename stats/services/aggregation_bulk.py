@@ -1,0 +1,95 @@
+"""Bulk writes of summary rows: one statement per few thousand rows.
+
+On PostgreSQL the rows travel as one array per column (``unnest``), so a 6,000-row
+upsert is a single statement with a handful of parameters instead of 36,000
+placeholders; it is several times faster than ``bulk_create(update_conflicts=True)``
+and far faster than ``bulk_update`` (a CASE per row). Other databases (SQLite in
+development) use Django's portable bulk operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection, models
+
+STATEMENT_ROWS = 5000
+PORTABLE_BATCH = 500
+
+
+def _pg_type(field: models.Field) -> str:
+    """The column's type for an array cast (foreign keys: their target's type)."""
+    return str(field.db_type(connection)).replace("bigserial", "bigint")
+
+
+def _arrays(objs: Sequence[models.Model], fields: list[models.Field]) -> list[list[object]]:
+    arrays = []
+    for field in fields:
+        values = [getattr(obj, field.attname) for obj in objs]
+        if isinstance(field, models.BinaryField):
+            values = [bytes(v) if v is not None else None for v in values]
+        arrays.append(values)
+    return arrays
+
+
+def upsert(
+    model: type[models.Model],
+    objs: Sequence[models.Model],
+    *,
+    unique_fields: list[str],
+    update_fields: list[str],
+) -> None:
+    """Insert the rows, or update ``update_fields`` of those whose unique key exists."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            objs,
+            batch_size=PORTABLE_BATCH,
+            update_conflicts=True,
+            unique_fields=unique_fields,
+            update_fields=update_fields,
+        )
+        return
+    meta = model._meta
+    fields = [meta.get_field(name) for name in [*unique_fields, *update_fields]]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    casts = ", ".join(f"%s::{_pg_type(f)}[]" for f in fields)
+    conflict = ", ".join(quote(meta.get_field(n).column) for n in unique_fields)
+    updates = ", ".join(
+        f"{quote(meta.get_field(n).column)} = EXCLUDED.{quote(meta.get_field(n).column)}"
+        for n in update_fields
+    )
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM unnest({casts}) "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), STATEMENT_ROWS):
+            cursor.execute(sql, _arrays(objs[start : start + STATEMENT_ROWS], fields))
+
+
+def update_by_pk(
+    model: type[models.Model], objs: Sequence[models.Model], *, fields: list[str]
+) -> None:
+    """Set ``fields`` of existing rows, matched by primary key."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, fields, batch_size=PORTABLE_BATCH)
+        return
+    meta = model._meta
+    pk = meta.pk
+    targets = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    names = ["pk", *[f"v{i}" for i in range(len(targets))]]
+    casts = ", ".join(f"%s::{_pg_type(f)}[]" for f in [pk, *targets])
+    sets = ", ".join(f"{quote(f.column)} = v.v{i}" for i, f in enumerate(targets))
+    sql = (
+        f"UPDATE {quote(meta.db_table)} AS t SET {sets} FROM unnest({casts}) "
+        f"AS v({', '.join(names)}) WHERE t.{quote(pk.column)} = v.pk"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), STATEMENT_ROWS):
+            cursor.execute(sql, _arrays(objs[start : start + STATEMENT_ROWS], [pk, *targets]))
