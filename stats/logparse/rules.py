@@ -25,6 +25,7 @@ BIOCONDUCTOR_REGEX = (
 BIOCONDUCTOR_STATUSES = (200, 301, 302, 307, 308)
 BIOCONDUCTOR_METHODS = ("GET",)
 BIOCONDUCTOR_PREFILTER = "/packages/"
+BIOCONDUCTOR_SUFFIXES = (".gz", ".tgz", ".zip", ".tar")
 
 _ALLOWED_GROUPS = {"package", "version", "category"}
 
@@ -133,6 +134,8 @@ class DownloadRules:
     mirror_patterns: tuple[str, ...] = ()
     prefilter: str | None = None
     """A literal every download line contains; lines without it skip full parsing."""
+    prefilter_any: tuple[str, ...] = ()
+    """Literals of which every download line contains at least one (e.g. suffixes)."""
 
     def __post_init__(self) -> None:
         validate_download_regex(self.download_regex)
@@ -159,4 +162,5 @@ def bioconductor_rules(
         bot_patterns=bot_patterns,
         mirror_patterns=mirror_patterns,
         prefilter=BIOCONDUCTOR_PREFILTER,
+        prefilter_any=BIOCONDUCTOR_SUFFIXES,
     )

@@ -73,6 +73,8 @@ def parse_shard(data: bytes, rules: DownloadRules, *, sample_size: int = 20) -> 
     candidates = frame.lazy().filter(pl.col("valid"))
     if rules.prefilter:
         candidates = candidates.filter(pl.col("line").str.contains(rules.prefilter, literal=True))
+    if rules.prefilter_any:
+        candidates = candidates.filter(pl.col("line").str.contains_any(list(rules.prefilter_any)))
     # Only fixed-position fields before the user agent: capturing the quoted fields of
     # every line costs several times more; the agent is read for downloads only.
     requests = (
