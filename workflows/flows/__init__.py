@@ -1,0 +1,1 @@
+"""One module per flow; each is a thin wrapper over ``stats.services``."""
