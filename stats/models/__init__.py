@@ -1,5 +1,6 @@
 """The schema, split by topic; import models from here."""
 
+from stats.models.accounts import CURATING_ROLES, ApiToken, Membership, Organisation, Role
 from stats.models.enums import RuleSet, SegmentStatus
 from stats.models.registry import Category, Package, PackageVersion, Registry
 from stats.models.segments import Client, LogSegment, SegmentDownloads, UnknownPackage
@@ -14,18 +15,23 @@ from stats.models.summaries import (
 from stats.models.uptime import UptimeCheck
 
 __all__ = [
+    "CURATING_ROLES",
+    "ApiToken",
     "Category",
     "CategoryDay",
     "CategoryMonth",
     "CategoryYear",
     "Client",
     "LogSegment",
+    "Membership",
+    "Organisation",
     "Package",
     "PackageDay",
     "PackageMonth",
     "PackageVersion",
     "PackageYear",
     "Registry",
+    "Role",
     "RuleSet",
     "SegmentDownloads",
     "SegmentStatus",

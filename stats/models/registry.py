@@ -35,6 +35,14 @@ class Registry(models.Model):
     )
     manifest_url = models.CharField(max_length=500, blank=True)
     is_public = models.BooleanField(default=True)
+    organisation = models.ForeignKey(
+        "stats.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registries",
+        help_text="Who curates it; a private registry is visible to its members only.",
+    )
     valid_through = models.DateField(null=True, blank=True, editable=False)
     data_generation = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
