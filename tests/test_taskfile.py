@@ -20,9 +20,7 @@ TASKFILE = REPO_ROOT / "Taskfile.yml"
 # Modules the Taskfile names before the issue that writes them has landed. An entry here
 # skips (with its reason) only while the module is missing; once it exists, the check is
 # strict and test_pending_list_is_current asks for the entry to be removed.
-PENDING_MODULES: dict[str, str] = {
-    "workflows.deploy": "Prefect deployments (workflows/deploy.py) come with the Prefect issue",
-}
+PENDING_MODULES: dict[str, str] = {}
 
 REQUIRED_TASKS = {
     "up",
