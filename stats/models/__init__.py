@@ -1,6 +1,21 @@
 """The schema, split by topic; import models from here."""
 
 from stats.models.accounts import CURATING_ROLES, ApiToken, Membership, Organisation, Role
+from stats.models.community import (
+    CollectionRun,
+    CommunityMetric,
+    CommunityMetricName,
+    CommunitySource,
+    Contributor,
+    ContributorWeek,
+    HttpCacheEntry,
+    IssueKind,
+    Release,
+    Repository,
+    RepositoryDay,
+    RepositoryIssue,
+    RepositoryKind,
+)
 from stats.models.enums import RuleSet, SegmentStatus
 from stats.models.registry import Category, Package, PackageVersion, Registry
 from stats.models.segments import Client, LogSegment, SegmentDownloads, UnknownPackage
@@ -15,6 +30,19 @@ from stats.models.summaries import (
 from stats.models.uptime import UptimeCheck
 
 __all__ = [
+    "CollectionRun",
+    "CommunityMetric",
+    "CommunityMetricName",
+    "CommunitySource",
+    "Contributor",
+    "ContributorWeek",
+    "HttpCacheEntry",
+    "IssueKind",
+    "Release",
+    "Repository",
+    "RepositoryDay",
+    "RepositoryIssue",
+    "RepositoryKind",
     "CURATING_ROLES",
     "ApiToken",
     "Category",
