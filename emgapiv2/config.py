@@ -90,6 +90,43 @@ class TabFilesSettings(BaseModel):
     )
 
 
+class CommunitySettings(BaseModel):
+    """Community collectors: API tokens (never logged), API base URLs, patience."""
+
+    github_token: SecretStr | None = Field(
+        default=None, description="GitHub token; traffic needs push access to the repositories."
+    )
+    slack_token: SecretStr | None = None
+    youtube_key: SecretStr | None = None
+    twitter_bearer: SecretStr | None = None
+    github_api_url: str = "https://api.github.com"
+    slack_api_url: str = "https://slack.com/api"
+    youtube_api_url: str = "https://www.googleapis.com/youtube/v3"
+    twitter_api_url: str = "https://api.twitter.com/2"
+    pipeline_names: list[str] = Field(
+        default_factory=list,
+        description="Repositories counted as pipelines; empty: read pipeline_names_url.",
+    )
+    pipeline_names_url: str = Field(
+        default="",
+        description="JSON like nf-core's pipeline_names.json ({'pipeline': [...]}); empty: none.",
+    )
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    per_page: int = Field(default=100, ge=1, le=100)
+    retries: int = Field(
+        default=4, ge=0, le=20, description="Retries of a 202 (statistics computing) or a 5xx."
+    )
+    backoff_seconds: float = Field(
+        default=2.0, ge=0, description="First wait between retries; doubles each time."
+    )
+    max_wait_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="A rate limit resetting sooner than this is waited out; later ones stop "
+        "the run, which resumes on the next one.",
+    )
+
+
 class StatsConfig(BaseSettings):
     """All settings of the platform; strict, and every value named by its variable."""
 
@@ -126,6 +163,7 @@ class StatsConfig(BaseSettings):
     workflows: WorkflowSettings = Field(default_factory=WorkflowSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     tabfiles: TabFilesSettings = Field(default_factory=TabFilesSettings)
+    community: CommunitySettings = Field(default_factory=CommunitySettings)
 
     @field_validator("database_url")
     @classmethod
