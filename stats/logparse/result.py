@@ -7,20 +7,52 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
-@dataclass
 class PackageDayFacts:
-    """Downloads of one package on one day, with the exact set of client digests."""
+    """Downloads of one package on one day, with the exact set of client digests.
 
-    downloads: int = 0
-    mirror_downloads: int = 0
-    clients: set[bytes] = field(default_factory=set)
-    versions: Counter[str] = field(default_factory=Counter)
+    A slotted plain class: a shard builds tens of thousands of these.
+    """
+
+    __slots__ = ("clients", "downloads", "mirror_downloads", "versions")
+
+    def __init__(
+        self,
+        downloads: int = 0,
+        mirror_downloads: int = 0,
+        clients: set[bytes] | None = None,
+        versions: dict[str, int] | None = None,
+    ) -> None:
+        self.downloads = downloads
+        self.mirror_downloads = mirror_downloads
+        self.clients: set[bytes] = clients if clients is not None else set()
+        self.versions: dict[str, int] = versions if versions is not None else {}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PackageDayFacts):
+            return NotImplemented
+        return (self.downloads, self.mirror_downloads, self.clients, self.versions) == (
+            other.downloads,
+            other.mirror_downloads,
+            other.clients,
+            other.versions,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"PackageDayFacts(downloads={self.downloads}, mirror={self.mirror_downloads}, "
+            f"clients={len(self.clients)}, versions={self.versions})"
+        )
+
+    def add_versions(self, versions: dict[str, int]) -> None:
+        mine = self.versions
+        for version, n in versions.items():
+            mine[version] = mine.get(version, 0) + n
 
     def merge(self, other: PackageDayFacts) -> None:
         self.downloads += other.downloads
         self.mirror_downloads += other.mirror_downloads
         self.clients |= other.clients
-        self.versions.update(other.versions)
+        self.add_versions(other.versions)
 
 
 FactKey = tuple[str, str, date]
@@ -60,7 +92,7 @@ class ShardResult:
                     facts.downloads,
                     facts.mirror_downloads,
                     set(facts.clients),
-                    Counter(facts.versions),
+                    dict(facts.versions),
                 )
             else:
                 mine.merge(facts)

@@ -168,8 +168,7 @@ def _with_days_and_mirrors(frame: pl.DataFrame, rules: DownloadRules) -> pl.Data
 
 
 def _accumulate(frame: pl.DataFrame, rules: DownloadRules, result: ShardResult) -> None:
-    key = rules.client_key
-    digests = {h: hmac.digest(key, h.encode(), "sha256")[:16] for h in frame["host"].unique()}
+    digests = _digests(rules.client_key, frame["host"].unique().to_list())
     keys = ["package", "manifest_category", "day"]
     groups = frame.group_by([*keys, "is_mirror"]).agg(
         pl.len().alias("n"), pl.col("host").unique().alias("hosts")
@@ -192,4 +191,20 @@ def _accumulate(frame: pl.DataFrame, rules: DownloadRules, result: ShardResult) 
         .len()
     )
     for package, category, day, version, n in versions.iter_rows():
-        facts_by_key[(category, package, day)].versions[version] += n
+        found = facts_by_key[(category, package, day)].versions
+        found[version] = found.get(version, 0) + n
+
+
+_DIGEST_CACHE: dict[bytes, dict[str, bytes]] = {}
+_DIGEST_CACHE_LIMIT = 1_000_000
+
+
+def _digests(key: bytes, hosts: list[str]) -> dict[str, bytes]:
+    """Digests of ``hosts``, remembered across shards of a process (clients return)."""
+    cache = _DIGEST_CACHE.setdefault(key, {})
+    if len(cache) > _DIGEST_CACHE_LIMIT:
+        cache.clear()
+    missing = [h for h in hosts if h not in cache]
+    for host in missing:
+        cache[host] = hmac.digest(key, host.encode(), "sha256")[:16]
+    return cache
