@@ -74,6 +74,8 @@ def test_app_environment_is_a_valid_configuration(
         k for k in environment if k.startswith("STATS_") and k not in _env_names(StatsConfig)
     }
     assert not unknown, f"compose sets variables StatsConfig does not know: {unknown}"
+    for key in ("STATS_DATABASE_URL", "STATS_REDIS_URL"):  # they would win over compose's
+        monkeypatch.delenv(key, raising=False)
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("STATS_DATA_DIR", str(tmp_path))
