@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -21,8 +22,8 @@ from stats.models import (
     Package,
     PackageMonth,
     PackageYear,
-    Registry,
 )
+from stats.selectors.access import visible_registries
 
 # (year, distinct clients, downloads) and {(year, month): (distinct clients, downloads)}
 YearRow = tuple[int, int, int]
@@ -69,14 +70,24 @@ def consistent_read(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
         yield
 
 
-def registry_state(name: str) -> RegistryState | None:
-    """The public registry of that name, or None."""
+def registry_state(name: str, *, user: Any = None) -> RegistryState | None:
+    """The registry of that name if ``user`` may see it (anonymous: public only), or None."""
     row = (
-        Registry.objects.filter(name=name, is_public=True)
+        visible_registries(user)
+        .filter(name=name)
         .values_list("id", "name", "data_generation", "valid_through")
         .first()
     )
     return RegistryState(*row) if row else None
+
+
+def category_names(registry_name: str) -> list[str]:
+    """Names of the categories of a public registry."""
+    return list(
+        Category.objects.filter(registry__name=registry_name, registry__is_public=True)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
 
 
 def category_id(*, registry_id: int, name: str) -> int | None:

@@ -26,6 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from stats.selectors import tabfiles as selectors
+from stats.selectors.access import request_user
 from stats.web import tabformat
 from stats.web.caching import cache_response
 
@@ -64,12 +65,16 @@ def _not_found(message: str) -> HttpResponse:
 
 
 def _serve(
-    registry: str, directory: str, render: Callable[[selectors.RegistryState, int], str | None]
+    request: HttpRequest,
+    registry: str,
+    directory: str,
+    render: Callable[[selectors.RegistryState, int], str | None],
 ) -> HttpResponse:
-    """Resolve registry and category, then render, all in one snapshot."""
+    """Resolve registry (as the request's user may see it) and category, then render,
+    all in one snapshot."""
     category = category_for_directory(directory)
     with selectors.consistent_read():
-        state = selectors.registry_state(registry)
+        state = selectors.registry_state(registry, user=request_user(request))
         if state is None:
             return _not_found(f"no registry {registry!r}")
         category_id = category and selectors.category_id(registry_id=state.id, name=category)
@@ -99,7 +104,7 @@ def package_file(
             return None
         return tabformat.series_tab(*selectors.package_series(package_id=package_id, year=year))
 
-    return _serve(registry or settings.STATS.tabfiles.default_registry, directory, render)
+    return _serve(request, registry or settings.STATS.tabfiles.default_registry, directory, render)
 
 
 def _category_renderer(filename: str, prefix: str) -> Callable[[int], str] | None:
@@ -137,20 +142,24 @@ def category_file(
     if not build:
         return _not_found(f"{directory}/{filename}")
     return _serve(
+        request,
         registry or settings.STATS.tabfiles.default_registry,
         directory,
         lambda state, category_id: build(category_id),
     )
 
 
-def warm_tab_files(*, registry: str, categories: list[str]) -> None:
-    """Render the large category files into the cache for the current generation.
+def warm_tab_files(*, registry: str) -> list[str]:
+    """Render each category's large files into the cache for the current generation.
 
-    Call after a refresh (e.g. from the daily flow) so the first reader of
-    ``bioc_pkg_stats.tab`` does not pay for rendering it.
+    Call after a refresh (e.g. at the end of the refresh flow) so that no reader pays
+    for rendering ``bioc_pkg_stats.tab`` (seconds at Bioconductor scale; milliseconds
+    once cached). Returns the paths warmed. Needs a shared cache (Redis) to help the
+    web processes.
     """
     default = registry == settings.STATS.tabfiles.default_registry
-    for category in categories:
+    warmed = []
+    for category in selectors.category_names(registry):
         directory = category_directory(category)
         for filename in (f"{category}_pkg_stats.tab", f"{category}_pkg_scores.tab"):
             kwargs = {"directory": directory, "filename": filename}
@@ -163,3 +172,5 @@ def warm_tab_files(*, registry: str, categories: list[str]) -> None:
                 kwargs=kwargs,
             )
             category_file(request, **kwargs)
+            warmed.append(request.path)
+    return warmed

@@ -11,7 +11,7 @@ from django.test import Client
 from stats.models import Registry
 from stats.selectors.tabfiles import consistent_read, registry_state
 from stats.web.caching import clear_local_entries
-from stats.web.tabfiles import category_directory, category_for_directory
+from stats.web.tabfiles import category_directory, category_for_directory, warm_tab_files
 from tests.factories import RegistryFactory
 from tests.web.tab_dataset import build_dataset, expected
 
@@ -150,3 +150,30 @@ def test_snapshot_read_outside_a_transaction_leaves_autocommit_on(client: Client
         _ = 1 / 0
     assert connection.get_autocommit()
     assert registry_state("bioconductor") is not None
+
+
+def test_warmed_files_are_served_without_rendering(
+    client: Client, dataset, django_assert_num_queries
+):
+    warmed = warm_tab_files(registry="bioconductor")
+    assert "/packages/stats/bioc/bioc_pkg_stats.tab" in warmed
+    assert "/packages/stats/data-annotation/annotation_pkg_scores.tab" in warmed
+    with django_assert_num_queries(1):  # the data generation, nothing else
+        response = client.get("/packages/stats/bioc/bioc_pkg_stats.tab")
+    assert response.content == expected("bioc_pkg_stats.tab")
+    other = build_dataset("nfcore")
+    assert "/r/nfcore/packages/stats/bioc/bioc_pkg_stats.tab" in warm_tab_files(
+        registry=other.registry.name
+    )
+
+
+def test_head_and_conditional_requests(client: Client, dataset):
+    url = "/packages/stats/bioc/limma/limma_stats.tab"
+    first = client.get(url)
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head["ETag"] == first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    older = "Sun, 31 Mar 2024 00:00:00 GMT"
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=older).status_code == 200
