@@ -12,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 
 from stats.api.errors import BadRequest
 from stats.models import Registry
+from stats.selectors.access import request_user
 from stats.selectors.periods import PERIOD_HELP, InvalidPeriod, Period, parse_period
 from stats.selectors.registries import RegistryRequired, resolve_registry
 
@@ -28,10 +29,11 @@ class OutputFormat(StrEnum):
     CSV = "csv"
 
 
-def registry_or_error(name: str | None) -> Registry:
-    """The registry of a request; 404 when unknown, 400 when missing and ambiguous."""
+def registry_or_error(request: HttpRequest, name: str | None) -> Registry:
+    """The registry of a request, as its user may see it; 404 when unknown or invisible,
+    400 when missing and ambiguous."""
     try:
-        return resolve_registry(name)
+        return resolve_registry(name, user=request_user(request))
     except RegistryRequired as exc:
         raise BadRequest(str(exc)) from None
 

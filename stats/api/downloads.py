@@ -116,7 +116,7 @@ def point_registry(
     registry: str | None = RegistryQuery,
     output: OutputFormat | None = FormatQuery,
 ) -> object:
-    found = registry_or_error(registry)
+    found = registry_or_error(request, registry)
     span = period_or_error(period, found)
     result = _point(found, span, None, registry_counts(found, span))
     vary_on_accept(response)
@@ -143,7 +143,7 @@ def point_packages(
     registry: str | None = RegistryQuery,
     output: OutputFormat | None = FormatQuery,
 ) -> object:
-    found = registry_or_error(registry)
+    found = registry_or_error(request, registry)
     span = period_or_error(period, found)
     names = split_names(packages, settings.STATS.api.max_bulk_packages)
     known = packages_by_name(found, names)
@@ -197,7 +197,7 @@ def range_registry(
     registry: str | None = RegistryQuery,
     output: OutputFormat | None = FormatQuery,
 ) -> object:
-    found = registry_or_error(registry)
+    found = registry_or_error(request, registry)
     span = period_or_error(period, found)
     result = _range(found, span, None, registry_daily(found, span))
     vary_on_accept(response)
@@ -224,7 +224,7 @@ def range_packages(
     registry: str | None = RegistryQuery,
     output: OutputFormat | None = FormatQuery,
 ) -> object:
-    found = registry_or_error(registry)
+    found = registry_or_error(request, registry)
     span = period_or_error(period, found)
     names = split_names(packages, settings.STATS.api.max_bulk_packages)
     if "," in packages and span.days > BULK_RANGE_MAX_DAYS + 1:

@@ -87,7 +87,7 @@ def top(
     limit: int = Query(10, ge=1, le=100),
     output: OutputFormat | None = FormatQuery,
 ) -> object:
-    found = registry_or_error(registry)
+    found = registry_or_error(request, registry)
     span = period_or_error(period, found)
     rows = top_packages(found, span, category=category, limit=limit)
     vary_on_accept(response)
@@ -125,7 +125,7 @@ def trending(
     min_weekly_downloads: int = Query(TRENDING_MIN_WEEKLY_DOWNLOADS, ge=0),
     output: OutputFormat | None = FormatQuery,
 ) -> object:
-    found = registry_or_error(registry)
+    found = registry_or_error(request, registry)
     try:
         window, rows = trending_packages(
             found, limit=limit, min_weekly_downloads=min_weekly_downloads

@@ -17,6 +17,7 @@ from stats.api.common import (
     vary_on_accept,
     wants_csv,
 )
+from stats.selectors.access import request_user
 from stats.selectors.packages import PackageOrder, category_detail, package_detail, package_list
 from stats.selectors.registries import get_category, get_package, registry_overview
 
@@ -123,7 +124,7 @@ def _series_csv(stem: str, detail: dict[str, object]) -> HttpResponse:
     "complete day of its numbers (`valid_through`) and its data generation.",
 )
 def registries(request: HttpRequest) -> object:
-    return registry_overview()
+    return registry_overview(user=request_user(request))
 
 
 @router.get(
@@ -143,7 +144,7 @@ def packages(
     q: str | None = Query(None, max_length=200, description="Name contains", examples=["lim"]),
     order: PackageOrder = OrderQuery,
 ) -> object:
-    found = registry_or_error(registry)
+    found = registry_or_error(request, registry)
     return package_list(found, category=category, name_contains=q, order=order)
 
 
@@ -164,7 +165,7 @@ def package(
     package: str,
     output: OutputFormat | None = FormatQuery,
 ) -> object:
-    found = registry_or_error(registry)
+    found = registry_or_error(request, registry)
     detail = {"registry": found.name, **package_detail(get_package(found, package))}
     vary_on_accept(response)
     if wants_csv(request, output):
@@ -188,7 +189,7 @@ def category(
     category: str,
     output: OutputFormat | None = FormatQuery,
 ) -> object:
-    found = registry_or_error(registry)
+    found = registry_or_error(request, registry)
     detail = {"registry": found.name, **category_detail(get_category(found, category))}
     vary_on_accept(response)
     if wants_csv(request, output):

@@ -14,7 +14,7 @@ from django.http import Http404
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from stats.graphql.types import RegistryType
-from stats.selectors.pages import public_registries
+from stats.selectors.access import request_user, visible_registries
 from stats.selectors.registries import resolve_registry
 
 MAX_DEPTH = 8
@@ -24,14 +24,17 @@ MAX_TOKENS = 2000
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Every public registry.")
-    def registries(self) -> list[RegistryType]:
-        return public_registries()  # type: ignore[return-value]
+    @strawberry.field(description="Every public registry (and, for their members, private ones).")
+    def registries(self, info: strawberry.Info) -> list[RegistryType]:
+        user = request_user(info.context.request)
+        return list(visible_registries(user).order_by("name"))  # type: ignore[return-value]
 
-    @strawberry.field(description="A public registry by name; null when there is none.")
-    def registry(self, name: str) -> RegistryType | None:
+    @strawberry.field(description="A registry by name; null when there is none you may see.")
+    def registry(self, info: strawberry.Info, name: str) -> RegistryType | None:
         try:
-            return resolve_registry(name)  # type: ignore[return-value]
+            return resolve_registry(  # type: ignore[return-value]
+                name, user=request_user(info.context.request)
+            )
         except Http404:
             return None
 

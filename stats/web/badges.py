@@ -22,6 +22,7 @@ from html import escape
 
 from django.http import Http404, HttpRequest, HttpResponse
 
+from stats.selectors.access import request_user
 from stats.selectors.pages import BadgeKind, badge_value
 from stats.selectors.registries import resolve_registry
 from stats.web.caching import cache_response
@@ -164,7 +165,7 @@ def badge(
         return not_found_badge()
     label = _LABEL.get(badge_kind, "downloads")
     try:
-        found_registry = resolve_registry(registry)
+        found_registry = resolve_registry(registry, user=request_user(request))
     except Http404:
         return not_found_badge(label)
     value = badge_value(found_registry, package, badge_kind)

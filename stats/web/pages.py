@@ -23,6 +23,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from stats.models import Category, Package, Registry
+from stats.selectors.access import request_user
 from stats.selectors.packages import PackageOrder, category_detail, package_detail, package_list
 from stats.selectors.pages import BadgeKind, ranked_package_count, registry_summary
 from stats.selectors.registries import get_category, get_package, resolve_registry
@@ -44,8 +45,10 @@ def _registry_name(request: HttpRequest, kwargs: dict[str, Any]) -> str:
     return kwargs.get("registry") or settings.STATS.tabfiles.default_registry
 
 
-def _registry(name: str | None) -> Registry:
-    return resolve_registry(name or settings.STATS.tabfiles.default_registry)
+def _registry(request: HttpRequest, name: str | None) -> Registry:
+    return resolve_registry(
+        name or settings.STATS.tabfiles.default_registry, user=request_user(request)
+    )
 
 
 def page_url(view: str, registry: Registry, **kwargs: str) -> str:
@@ -90,7 +93,7 @@ def _base_context(registry: Registry) -> dict[str, object]:
 @cache_response(_registry_name, vary_on_accept=False)
 def registry_index(request: HttpRequest, registry: str | None = None) -> HttpResponse:
     """Categories with totals and the monthly downloads of the whole registry."""
-    found = _registry(registry)
+    found = _registry(request, registry)
     summary = registry_summary(found)
     for category in summary["categories"]:
         directory = category_directory(category["name"])
@@ -122,7 +125,7 @@ def category_index(
     request: HttpRequest, directory: str, registry: str | None = None
 ) -> HttpResponse:
     """Top packages by download score and the A-Z list with scores; ``?q=`` searches names."""
-    found = _registry(registry)
+    found = _registry(request, registry)
     category, canonical = _category_from_directory(found, directory)
     url = page_url("category-index", found, directory=category_directory(category.name))
     if not canonical:
@@ -208,7 +211,7 @@ def package_page(
     request: HttpRequest, directory: str, package: str, registry: str | None = None
 ) -> HttpResponse:
     """Monthly downloads and distinct clients per year, totals, score, rank, files, badges."""
-    found = _registry(registry)
+    found = _registry(request, registry)
     category, _ = _category_from_directory(found, directory)
     try:
         found_package = get_package(found, package)
