@@ -133,6 +133,8 @@ class StatsConfig(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
+        # An empty variable counts as unset, so STATS_DATABASE_URL= never hides DATABASE_URL.
+        env_ignore_empty=True,
         extra="ignore",
         case_sensitive=False,
     )

@@ -151,6 +151,17 @@ def test_stats_database_url_wins_over_database_url(
     assert probe["name"] == str(sqlite_file)
 
 
+def test_empty_variable_counts_as_unset(python_subprocess: RunPython, tmp_path: Path) -> None:
+    probe = _probe(
+        python_subprocess,
+        tmp_path,
+        DATABASE_URL="postgresql://postgres@127.0.0.1:5432/x",
+        STATS_DATABASE_URL="",
+        STATS_DEBUG="",
+    )
+    assert probe["engine"] == "django.db.backends.postgresql"
+
+
 def test_postgresql_driver_is_psycopg3() -> None:
     from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
