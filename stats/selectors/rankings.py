@@ -27,9 +27,12 @@ def top_packages(
     """
     category_id = get_category(registry, category).pk if category else None
     totals = downloads_by_package(registry, period, category_id=category_id)
-    candidates = [pk for pk, downloads in totals.items() if downloads > 0]
-    info = _package_names(registry) if candidates else {}
-    ranked = sorted(candidates, key=lambda pk: (-totals[pk], info[pk][0]))[:limit]
+    by_downloads = sorted((pk for pk, d in totals.items() if d > 0), key=lambda pk: -totals[pk])
+    # Names only for the packages that can make the cut (ties at the limit by name).
+    cutoff = totals[by_downloads[limit - 1]] if len(by_downloads) >= limit else 0
+    contenders = [pk for pk in by_downloads if totals[pk] >= cutoff]
+    info = _package_names(registry, contenders)
+    ranked = sorted(contenders, key=lambda pk: (-totals[pk], info[pk][0]))[:limit]
     counts = package_counts(ranked, period)
     names = category_names(registry)
     return [
@@ -44,12 +47,17 @@ def top_packages(
     ]
 
 
-def _package_names(registry: Registry) -> dict[int, tuple[str, int]]:
+def _package_names(registry: Registry, ids: list[int] | None = None) -> dict[int, tuple[str, int]]:
+    """Name and category id by package id (all of the registry's, or a few hundred)."""
+    packages = Package.objects.filter(registry=registry)
+    if ids is not None:
+        if not ids:
+            return {}
+        if len(ids) <= 500:
+            packages = packages.filter(id__in=ids)
     return {
         pk: (name, category_id)
-        for pk, name, category_id in Package.objects.filter(registry=registry).values_list(
-            "id", "name", "category_id"
-        )
+        for pk, name, category_id in packages.values_list("id", "name", "category_id")
     }
 
 
