@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from stats.demo import vocab
-from stats.demo.clients import draws, zipf_cum_weights
 from stats.demo.manifest import CATEGORY_PATHS, ManifestPackage, version_label
+from stats.demo.sampling import weighted_stream, zipf_weights
 
 # Share of download draws that go to packages no longer in the current release.
 INACTIVE_SHARE = 0.04
@@ -71,7 +71,7 @@ class Catalog:
 
     packages: list[ManifestPackage]
     order: list[int]  # package indexes, most popular first, removed packages last
-    cum_weights: list[float]
+    weights: list[float]
     paths: dict[tuple[int, int, str, str, bool], tuple[str, int, str]] = field(default_factory=dict)
     _files: dict[tuple[int, int, bool], tuple[str, str, int, str]] = field(default_factory=dict)
 
@@ -92,17 +92,15 @@ class Catalog:
         inactive = [i for i, p in enumerate(packages) if not p.active]
         if not active:
             active, inactive = inactive, []
-        full = zipf_cum_weights(len(active) + ZIPF_OFFSET, ZIPF_EXPONENT)
-        cum = [w - full[ZIPF_OFFSET - 1] for w in full[ZIPF_OFFSET:]]
+        weights = zipf_weights(len(active), ZIPF_EXPONENT, ZIPF_OFFSET)
         if inactive:
-            last = cum[-1]
-            each = last * INACTIVE_SHARE / (1 - INACTIVE_SHARE) / len(inactive)
-            cum.extend([last + each * (k + 1) for k in range(len(inactive))])
-        return cls(packages, active + inactive, cum)
+            each = sum(weights) * INACTIVE_SHARE / (1 - INACTIVE_SHARE) / len(inactive)
+            weights.extend([each] * len(inactive))
+        return cls(packages, active + inactive, weights)
 
     def stream(self, rng: random.Random) -> Iterator[int]:
         """Endless package indexes to download, by popularity."""
-        return draws(rng, self.order, self.cum_weights)
+        return weighted_stream(rng, self.order, self.weights)
 
     def download(
         self, pkg: int, release: int, r_minor: str, os_key: str, devel: bool

@@ -12,12 +12,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import accumulate
-from typing import Any, TypeVar
+from typing import Any
 
 from stats.demo import vocab
-
-T = TypeVar("T")
-BATCH = 2048
+from stats.demo.sampling import weighted_stream, zipf_weights
 
 
 class Role(StrEnum):
@@ -66,25 +64,14 @@ class Client:
 
 @dataclass(slots=True)
 class ClientPool:
-    """Clients of one role with cumulative Zipf weights for fast weighted draws."""
+    """Clients of one role with Zipf weights: the first clients are the busiest."""
 
     clients: list[Client]
-    cum_weights: list[float]
+    weights: list[float]
 
     def stream(self, rng: random.Random) -> Iterator[Client]:
-        """Endless weighted draws, made in batches (far cheaper than one at a time)."""
-        return draws(rng, self.clients, self.cum_weights)
-
-
-def draws(rng: random.Random, values: Sequence[T], cum_weights: list[float]) -> Iterator[T]:
-    """Endless weighted draws of ``values``, deterministic for the rng's state."""
-    while True:
-        yield from rng.choices(values, cum_weights=cum_weights, k=BATCH)
-
-
-def zipf_cum_weights(count: int, exponent: float) -> list[float]:
-    """Cumulative weights 1/(rank+1)**exponent: a few busy items and a long tail."""
-    return list(accumulate(1.0 / (rank + 1) ** exponent for rank in range(count)))
+        """Endless weighted draws of this pool's clients."""
+        return weighted_stream(rng, self.clients, self.weights)
 
 
 def _cum(pairs: Sequence[tuple[object, int]]) -> tuple[list[Any], list[int]]:
@@ -145,5 +132,5 @@ def make_pools(rng: random.Random, lines: int) -> dict[Role, ClientPool]:
     for role, (divisor, floor, exponent) in POOL_SHAPES.items():
         count = max(floor, lines // divisor)
         clients = make_clients(rng, role, count)
-        pools[role] = ClientPool(clients, zipf_cum_weights(count, exponent))
+        pools[role] = ClientPool(clients, zipf_weights(count, exponent))
     return pools

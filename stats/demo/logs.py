@@ -9,6 +9,7 @@ pieces (no strftime per line), which keeps 1,000,000 lines to a few seconds.
 from __future__ import annotations
 
 import calendar
+import gc
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -58,7 +59,14 @@ class DemoLogOptions:
 
 @dataclass(slots=True)
 class DemoLogResult:
-    """Files written and the ground truth of what they contain."""
+    """Files written and the ground truth of what they contain.
+
+    Download counts follow the Bioconductor rules: GET, status 200/301/302/307/308, path
+    matching the download regex. ``downloads``: manifest package in its own category, agent
+    not a bot (R and r-curl/httr agents are not bots); ``bot_downloads``: the same by bots;
+    ``unknown_downloads``/``bot_unknown``: name or category not in the manifest;
+    ``head_downloads``: HEAD requests of manifest package files (never counted).
+    """
 
     files: list[Path] = field(default_factory=list)
     lines: int = 0
@@ -67,6 +75,7 @@ class DemoLogResult:
     bot_downloads: int = 0
     head_downloads: int = 0
     unknown_downloads: int = 0
+    bot_unknown: int = 0
 
     @property
     def malformed(self) -> int:
@@ -137,10 +146,16 @@ def write_demo_logs(directory: Path | str, options: DemoLogOptions) -> DemoLogRe
     out.mkdir(parents=True, exist_ok=True)
     hours, factory = _generate(options)
     sink = LogSink(out, lines=options.lines, files=options.files, compress=options.gzip)
+    # The loop makes no reference cycles; pausing the cyclic GC saves it from rescanning
+    # the large client pools and caches again and again (about 10% of the run time).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         for day, lines in hours:
             sink.add(day, lines)
     finally:
+        if collecting:
+            gc.enable()
         sink.finish()
     return DemoLogResult(
         files=sink.paths,
@@ -150,4 +165,5 @@ def write_demo_logs(directory: Path | str, options: DemoLogOptions) -> DemoLogRe
         bot_downloads=factory.bot_downloads,
         head_downloads=factory.head_downloads,
         unknown_downloads=factory.unknown_downloads,
+        bot_unknown=factory.bot_unknown,
     )

@@ -9,15 +9,13 @@ from __future__ import annotations
 import random
 from bisect import bisect
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 from itertools import accumulate
-from typing import Any
 
 from stats.demo import vocab
 from stats.demo.catalog import Catalog, ReleaseState, release_state
-from stats.demo.clients import Client, ClientPool, Role, draws
+from stats.demo.clients import Client, ClientPool, Role
 from stats.demo.manifest import CATEGORY_PATHS, version_label
 
 
@@ -89,25 +87,6 @@ class _Table:
     def draw(self, rng: random.Random) -> object:
         return self.values[bisect(self.cum, rng.random() * self.total)]
 
-    def stream(self, rng: random.Random) -> Iterator[Any]:
-        return draws(rng, self.values, self.cum)
-
-
-def senders(
-    rng: random.Random, pools: dict[Role, ClientPool], roles: tuple[tuple[Role, int], ...]
-) -> Iterator[Client]:
-    """Endless clients sending one kind of request: roles by weight, Zipf within a role."""
-    population: list[Client] = []
-    cum: list[float] = []
-    base = 0.0
-    for role, weight in roles:
-        pool = pools[role]
-        scale = weight / pool.cum_weights[-1]
-        population.extend(pool.clients)
-        cum.extend(base + c * scale for c in pool.cum_weights)
-        base += weight
-    return draws(rng, population, cum)
-
 
 class LineFactory:
     """Renders lines for a timestamp; counts kinds and the downloads that should count."""
@@ -121,6 +100,7 @@ class LineFactory:
         self.bot_downloads = 0  # the same, sent by a bot
         self.head_downloads = 0  # HEAD on a manifest package file
         self.unknown_downloads = 0  # GET, counted status, name/category not in manifest
+        self.bot_unknown = 0  # the same, sent by a bot
         self._kind_table = [kind for kind, weight in MIX.items() for _ in range(weight)]
         self._status_table = [code for code, weight in DOWNLOAD_STATUSES for _ in range(weight)]
         self._paths = catalog.paths
@@ -136,8 +116,11 @@ class LineFactory:
             Kind.HEAD: self._head,
             Kind.MALFORMED: self._malformed,
         }
-        self._senders = {kind: senders(rng, pools, pairs) for kind, pairs in SENDERS.items()}
-        self._downloaders = self._senders[Kind.DOWNLOAD]
+        self._clients = {role: pool.stream(rng) for role, pool in pools.items()}
+        self._senders = {
+            kind: [role for role, weight in pairs for _ in range(weight)]
+            for kind, pairs in SENDERS.items()
+        }
         self._referers = _Table(vocab.REFERERS)
         self._pages = _Table(vocab.SITE_PAGES)
         self._assets = _Table([((path, size), w) for path, w, size in vocab.ASSETS])
@@ -172,7 +155,9 @@ class LineFactory:
         return [render[kind](stamp) for kind, stamp in zip(kinds, stamps, strict=True)]  # type: ignore[index]
 
     def _client(self, kind: Kind) -> Client:
-        return next(self._senders[kind])
+        """A client sending this kind of request: a role by weight, then Zipf in the role."""
+        roles = self._senders[kind]
+        return next(self._clients[roles[int(self.rng.random() * len(roles))]])
 
     def _file(self, client: Client, pkg: int) -> tuple[str, int, str]:
         """Path, size and tail of a package file as this client would fetch it today."""
@@ -187,7 +172,7 @@ class LineFactory:
         return path, size, client.tail
 
     def _download(self, stamp: str, count: bool = True) -> str:
-        client = next(self._downloaders)
+        client = self._client(Kind.DOWNLOAD)
         pkg = next(self._packages)
         if client.role is Role.R:
             release, minor, devel, tail = self._r_view[client.setup]
@@ -226,8 +211,11 @@ class LineFactory:
             others = [path for cat, path in self._categories if cat != package.category]
             where = others[int(rng.random() * len(others))]
         status = 200 if rng.random() < 0.85 else 404
-        if status == 200 and role is not Role.BOT:
-            self.unknown_downloads += 1
+        if status == 200:
+            if role is Role.BOT:
+                self.bot_unknown += 1
+            else:
+                self.unknown_downloads += 1
         path = f"/packages/{self._label}/{where}/src/contrib/{name}_1.0.{int(rng.random() * 5)}"
         tail = client.tail if role is not Role.R else self._r_view[client.setup][3]
         return f'{client.prefix}{stamp}] "GET {path}.tar.gz HTTP/1.1" {status} 48213 {tail}'

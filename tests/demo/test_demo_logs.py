@@ -111,7 +111,7 @@ def test_downloads_of_manifest_packages_match_the_bioconductor_rule(
     result, lines = sample
     manifest = read_manifest()
     counted: Counter[str] = Counter()
-    bots = unknown = 0
+    bots = unknown = bot_unknown = head = 0
     paths: Counter[str] = Counter()
     for match in filter(None, map(parse, lines)):
         request = match.group(5).split(" ")
@@ -119,11 +119,16 @@ def test_downloads_of_manifest_packages_match_the_bioconductor_rule(
             continue
         method, uri, _ = request
         found = bioc_download(uri)
+        if method == "HEAD" and found and manifest.get(found[1]) == found[0]:
+            head += 1
         if method != "GET" or found is None or int(match.group(6)) not in COUNTED_STATUSES:
             continue
         category, package = found
         if manifest.get(package) != category:
-            unknown += not BOT_AGENT.search(match.group(9))
+            if BOT_AGENT.search(match.group(9)):
+                bot_unknown += 1
+            else:
+                unknown += 1
         elif BOT_AGENT.search(match.group(9)):
             bots += 1
         else:
@@ -132,6 +137,8 @@ def test_downloads_of_manifest_packages_match_the_bioconductor_rule(
     assert sum(counted.values()) == result.downloads
     assert bots == result.bot_downloads
     assert unknown == result.unknown_downloads
+    assert bot_unknown == result.bot_unknown
+    assert head == result.head_downloads > 0
     assert 0.35 < result.downloads / SAMPLE.lines < 0.45
     assert {"src", "bin"} <= set(paths)
     assert {manifest[p] for p in counted} == {"bioc", "annotation", "experiment", "workflows"}
