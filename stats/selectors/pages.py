@@ -15,7 +15,7 @@ from enum import StrEnum
 from stats.models import Category, Package, Registry
 from stats.selectors.downloads import package_counts, registry_counts
 from stats.selectors.packages import category_detail
-from stats.selectors.periods import Period, parse_period
+from stats.selectors.periods import Period, month_end, parse_period
 
 
 def registry_summary(registry: Registry) -> dict[str, object]:
@@ -35,10 +35,13 @@ def registry_summary(registry: Registry) -> dict[str, object]:
     for detail in categories:
         for month in detail["monthly"]:
             by_category[detail["name"]][month["month"]] = month["downloads"]
-    first = ordered_months[0] if ordered_months else None
     distinct_total = 0
-    if first and registry.valid_through:
-        span = Period(dt.date.fromisoformat(first + "-01"), registry.valid_through)
+    if ordered_months:
+        # Every month with downloads, whole: the same days the all-time totals cover.
+        span = Period(
+            dt.date.fromisoformat(ordered_months[0] + "-01"),
+            month_end(dt.date.fromisoformat(ordered_months[-1] + "-01")),
+        )
         distinct_total = registry_counts(registry, span).distinct_clients
     return {
         "categories": categories,

@@ -108,8 +108,8 @@ def render_svg(label: str, message: str, color: str) -> str:
     """A flat badge: grey label on the left, coloured message on the right."""
     label_text = text_width(label)
     message_text = text_width(message)
-    label_width = math.ceil(label_text) + 2 * HORIZONTAL_PADDING
-    message_width = math.ceil(message_text) + 2 * HORIZONTAL_PADDING
+    label_width = math.ceil(round(label_text, 3)) + 2 * HORIZONTAL_PADDING
+    message_width = math.ceil(round(message_text, 3)) + 2 * HORIZONTAL_PADDING
     width = label_width + message_width
     title = escape(f"{label}: {message}")
     label_x = label_width * 5  # centre, in the 10x units of the scaled text
