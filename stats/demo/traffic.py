@@ -216,9 +216,13 @@ class LineFactory:
                 self.bot_unknown += 1
             else:
                 self.unknown_downloads += 1
-        path = f"/packages/{self._label}/{where}/src/contrib/{name}_1.0.{int(rng.random() * 5)}"
-        tail = client.tail if role is not Role.R else self._r_view[client.setup][3]
-        return f'{client.prefix}{stamp}] "GET {path}.tar.gz HTTP/1.1" {status} 48213 {tail}'
+        label, tail = self._label, client.tail
+        if role is Role.R:
+            release, _, _, tail = self._r_view[client.setup]
+            label = version_label(release)
+        path = f"/packages/{label}/{where}/src/contrib/{name}_1.0.{int(rng.random() * 5)}.tar.gz"
+        sent = "48213" if status == 200 else "196"
+        return f'{client.prefix}{stamp}] "GET {path} HTTP/1.1" {status} {sent} {tail}'
 
     def _index(self, stamp: str) -> str:
         client = self._client(Kind.INDEX)
