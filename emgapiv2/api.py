@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from stats.api.curation import router as curation_router
 from stats.api.downloads import router as downloads_router
 from stats.api.errors import ApiError
 from stats.api.health import router as health_router
@@ -35,6 +37,8 @@ api.add_router("/", health_router)
 api.add_router("/", downloads_router)
 api.add_router("/", registries_router)
 api.add_router("/", rankings_router)
+# Writes: every operation needs a curator's API token (stats.api.auth.BearerAuth).
+api.add_router("/", curation_router)
 
 
 @api.exception_handler(ApiError)
@@ -62,7 +66,18 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"message": "Authentication required"}, status=401)
+    response = api.create_response(
+        request,
+        {"message": "Authentication required: send a valid API token as Authorization: Bearer"},
+        status=401,
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, {"message": f"Request body too large: {exc}"}, status=413)
 
 
 @api.exception_handler(HttpError)

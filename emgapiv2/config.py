@@ -127,6 +127,42 @@ class CommunitySettings(BaseModel):
     )
 
 
+class RateLimitSettings(BaseModel):
+    """Requests per client address (anonymous) and per API token, in fixed windows.
+
+    Counted in Django's cache (Redis when REDIS_URL is set, so all workers share the
+    counts). Behind reverse proxies set ``proxy_count`` to how many of them append to
+    X-Forwarded-For, or every client shares the proxy's address.
+    """
+
+    enabled: bool = True
+    window_seconds: int = Field(default=60, ge=1, le=86400)
+    per_address: int = Field(default=600, ge=1, description="Requests per window per address.")
+    per_token: int = Field(default=3000, ge=1, description="Requests per window per API token.")
+    proxy_count: int = Field(default=0, ge=0, le=10)
+    path_prefixes: list[str] = Field(default_factory=lambda: ["/api/", "/graphql"])
+
+
+class SecuritySettings(BaseModel):
+    """HTTPS behind a proxy, HSTS, CORS and request sizes."""
+
+    behind_tls_proxy: bool = Field(
+        default=False,
+        description="Trust X-Forwarded-Proto: https from the proxy (sets "
+        "SECURE_PROXY_SSL_HEADER and secure cookies); HSTS is only sent on HTTPS.",
+    )
+    hsts_seconds: int = Field(default=31_536_000, ge=0)
+    hsts_include_subdomains: bool = False
+    cors_path_prefix: str = Field(
+        default="/api/v1/", description="Where any origin may GET (CORS); writes never."
+    )
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_import_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024, description="Bodies of PUT/POST /api/v1/import/..."
+    )
+    import_path_prefix: str = "/api/v1/import/"
+
+
 class StatsConfig(BaseSettings):
     """All settings of the platform; strict, and every value named by its variable."""
 
@@ -165,6 +201,8 @@ class StatsConfig(BaseSettings):
     workflows: WorkflowSettings = Field(default_factory=WorkflowSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     tabfiles: TabFilesSettings = Field(default_factory=TabFilesSettings)
+    ratelimit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
     community: CommunitySettings = Field(default_factory=CommunitySettings)
 
     @field_validator("database_url")

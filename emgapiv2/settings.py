@@ -36,11 +36,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "emgapiv2.middleware.JsonApiErrorsMiddleware",
+    "stats.api.protection.CorsMiddleware",
+    "stats.api.protection.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stats.api.auth.TokenAuthenticationMiddleware",
+    "stats.api.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -105,6 +109,16 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HSTS is sent on HTTPS requests only; behind a TLS-terminating proxy trust its header.
+SECURE_HSTS_SECONDS = STATS.security.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = STATS.security.hsts_include_subdomains
+if STATS.security.behind_tls_proxy:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# request.body beyond this raises RequestDataTooBig (413 JSON under /api/); imports are
+# the largest bodies, every other API body is checked against max_request_bytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(STATS.security.max_import_bytes, STATS.security.max_request_bytes)
 
 LOGGING = {
     "version": 1,

@@ -144,3 +144,11 @@ def _fast_password_hashing() -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings: Settings) -> None:
+    """The whole suite calls the API from one address; tests of the limits turn it on."""
+    settings.STATS = settings.STATS.model_copy(
+        update={"ratelimit": settings.STATS.ratelimit.model_copy(update={"enabled": False})}
+    )

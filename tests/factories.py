@@ -184,3 +184,43 @@ class SegmentDownloadsFactory(factory.django.DjangoModelFactory):
     downloads = factory.LazyAttribute(lambda o: 2 * len(o.client_ids))
     mirror_downloads = 0
     versions = factory.LazyAttribute(lambda o: {"1.0.0": o.downloads})
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stats.Organisation"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"org{n}")
+    title = factory.LazyAttribute(lambda o: o.name.title())
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}@example.org")
+    email = factory.LazyAttribute(lambda o: o.username)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A viewer by default; pass ``role=Role.CURATOR`` or ``Role.ADMIN``."""
+
+    class Meta:
+        model = "stats.Membership"
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "viewer"
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """A stored token row; its secret is unknown (use services.accounts.token_create for one)."""
+
+    class Meta:
+        model = "stats.ApiToken"
+
+    user = factory.SubFactory(UserFactory)
+    prefix = "sst_test"
+    digest = factory.Sequence(lambda n: f"{n:064x}")
