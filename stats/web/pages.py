@@ -154,6 +154,7 @@ def category_index(
         "matching_count": len(matching),
         "detail": detail,
         "chart": _series_chart(months),
+        "months": months,
         "links": category_links(
             lambda filename: _category_tab_url(
                 found, directory=category_directory(category.name), filename=filename

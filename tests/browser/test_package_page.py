@@ -159,3 +159,21 @@ def test_screenshot_light_and_dark(
     red, green, blue = (int(v) for v in background[background.index("(") + 1 : -1].split(",")[:3])
     assert red + green + blue < 150  # a dark background
     assert browser.save_screenshot(str(artifacts / "package_page_dark.png"))
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [("/packages/stats/", "registry_index"), ("/packages/stats/software.html", "category_index")],
+)
+def test_screenshot_other_pages(
+    browser, live_server, scenario: Scenario, artifacts: Path, path: str, name: str
+) -> None:
+    browser.get(live_server.url + path)
+    charts = browser.execute_script(
+        "return Array.from(document.querySelectorAll('canvas[data-chart]'))"
+        ".map(c => Chart.getChart(c).data.datasets.length);"
+    )
+    assert charts and all(n >= 1 for n in charts)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1280, min(height + 100, 4000))
+    assert browser.save_screenshot(str(artifacts / f"{name}.png"))

@@ -106,6 +106,18 @@ def test_category_index_top_and_a_to_z(client: Client, scenario: Scenario) -> No
     assert listed == [("alpha", str(scores["alpha"])), ("beta", "99"), ("Zeta", "0")]
     assert 'id="letter-A"' in everything and 'id="letter-Z"' in everything
     assert 'role="search"' in html and 'name="q"' in html
+    rest = client.get("/api/v1/registries/bioconductor/categories/software").json()
+    table = dict(
+        (month, (_number(ips), _number(downloads)))
+        for month, ips, downloads in re.findall(
+            r'<tr data-month="([\d-]+)"><td>[\d-]+</td><td class="text-end">([\d,]+)</td>'
+            r'<td class="text-end">([\d,]+)</td>',
+            html,
+        )
+    )
+    assert table == {m["month"]: (m["distinct_clients"], m["downloads"]) for m in rest["monthly"]}
+    chart = _chart(html, "category-chart")
+    assert chart["datasets"][0]["data"] == [m["downloads"] for m in rest["monthly"]]
 
     found = client.get("/packages/stats/software.html", {"q": "ET"}).content.decode()
     assert re.findall(r'<a href="/packages/stats/software/([^/]+)/">', found) == ["beta", "Zeta"]
