@@ -76,6 +76,9 @@ def update_by_pk(
     """Set ``fields`` of existing rows, matched by primary key."""
     if not objs:
         return
+    if connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 33):
+        _sqlite_update_by_pk(model, objs, fields)
+        return
     if connection.vendor != "postgresql":
         model.objects.bulk_update(objs, fields, batch_size=PORTABLE_BATCH)
         return
@@ -93,3 +96,28 @@ def update_by_pk(
     with connection.cursor() as cursor:
         for start in range(0, len(objs), STATEMENT_ROWS):
             cursor.execute(sql, _arrays(objs[start : start + STATEMENT_ROWS], [pk, *targets]))
+
+
+def _sqlite_update_by_pk(
+    model: type[models.Model], objs: Sequence[models.Model], fields: list[str]
+) -> None:
+    """SQLite 3.33+: ``UPDATE ... FROM (VALUES ...)``, a few hundred rows per statement."""
+    meta = model._meta
+    targets = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = v.column{i + 2}" for i, f in enumerate(targets))
+    per_row = len(targets) + 1
+    rows_per_statement = max(1, 900 // per_row)
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), rows_per_statement):
+            batch = objs[start : start + rows_per_statement]
+            values = ", ".join(["(" + ", ".join(["%s"] * per_row) + ")"] * len(batch))
+            params: list[object] = []
+            for obj in batch:
+                params.append(obj.pk)
+                params.extend(getattr(obj, f.attname) for f in targets)
+            cursor.execute(
+                f"UPDATE {quote(meta.db_table)} AS t SET {sets} FROM (VALUES {values}) AS v "
+                f"WHERE t.{quote(meta.pk.column)} = v.column1",
+                params,
+            )
