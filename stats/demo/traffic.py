@@ -71,6 +71,10 @@ DOWNLOAD_STATUSES: tuple[tuple[int, int], ...] = (
     (500, 5),
 )
 COUNTED_STATUSES = frozenset({200, 301, 302, 307, 308})
+# An R install fetches a package and its dependencies: this share of R downloads starts
+# a burst of on average BURST_MEAN more downloads by the same client.
+BURST_SHARE = 0.1
+BURST_MEAN = 6
 JUNK = ("-", "Connection reset by peer", "GET / HTTP/1.1", "\\x16\\x03\\x01\\x02\\x00\\x01")
 
 
@@ -101,6 +105,8 @@ class LineFactory:
         self.head_downloads = 0  # HEAD on a manifest package file
         self.unknown_downloads = 0  # GET, counted status, name/category not in manifest
         self.bot_unknown = 0  # the same, sent by a bot
+        self._burst_client: Client | None = None
+        self._burst_left = 0
         self._kind_table = [kind for kind, weight in MIX.items() for _ in range(weight)]
         self._status_table = [code for code, weight in DOWNLOAD_STATUSES for _ in range(weight)]
         self._paths = catalog.paths
@@ -172,7 +178,14 @@ class LineFactory:
         return path, size, client.tail
 
     def _download(self, stamp: str, count: bool = True) -> str:
-        client = self._client(Kind.DOWNLOAD)
+        if self._burst_left and count and self._burst_client is not None:  # its dependencies
+            self._burst_left -= 1
+            client = self._burst_client
+        else:
+            client = self._client(Kind.DOWNLOAD)
+            if client.role is Role.R and self.rng.random() < BURST_SHARE:
+                self._burst_client = client
+                self._burst_left = int(self.rng.random() * 2 * BURST_MEAN)
         pkg = next(self._packages)
         if client.role is Role.R:
             release, minor, devel, tail = self._r_view[client.setup]
