@@ -153,20 +153,23 @@ def category_package_names(*, category_id: int) -> dict[int, str]:
 
 
 def category_package_years(*, category_id: int) -> list[tuple[int, int, int, int]]:
-    """(package id, year, distinct clients, downloads) of every package of the category."""
+    """(package id, year, distinct clients, downloads), by package id then newest year."""
     return list(
-        PackageYear.objects.filter(package__category_id=category_id).values_list(
-            "package_id", "year", "distinct_clients", "downloads"
-        )
+        PackageYear.objects.filter(package__category_id=category_id)
+        .order_by("package_id", "-year")
+        .values_list("package_id", "year", "distinct_clients", "downloads")
     )
 
 
 def category_package_months(*, category_id: int) -> list[tuple[int, date, int, int]]:
-    """(package id, first day of month, distinct clients, downloads), one query, no objects."""
+    """(package id, first day of month, distinct, downloads), by package id then newest month.
+
+    One query, plain tuples, in the order of the (package, month) unique index.
+    """
     return list(
-        PackageMonth.objects.filter(package__category_id=category_id).values_list(
-            "package_id", "month", "distinct_clients", "downloads"
-        )
+        PackageMonth.objects.filter(package__category_id=category_id)
+        .order_by("package_id", "-month")
+        .values_list("package_id", "month", "distinct_clients", "downloads")
     )
 
 

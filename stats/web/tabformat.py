@@ -16,14 +16,17 @@ parse these files, so the layout follows Bioconductor's exactly:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SERIES_HEADER = "Year\tMonth\tNb_of_distinct_IPs\tNb_of_downloads\n"
 PACKAGES_SERIES_HEADER = "Package\t" + SERIES_HEADER
 SCORES_HEADER = "Package\tDownload_score\n"
 _ZERO = "0\t0\n"
+_LABELS = [f"\t{name}\t" for name in MONTHS]
 
 
 def name_order(name: str) -> tuple[str, str]:
@@ -58,35 +61,39 @@ def series_tab(
 
 def packages_series_tab(
     names: Mapping[int, str],
-    years: Iterable[tuple[int, int, int, int]],
-    months: Iterable[tuple[int, date, int, int]],
+    years: Sequence[tuple[int, int, int, int]],
+    months: Sequence[tuple[int, date, int, int]],
 ) -> str:
     """``<prefix>_pkg_stats.tab``: every package's series, packages by name.
 
-    Built for size (thousands of packages times years of months): one pass over plain
-    tuples into preformatted cells, then one join.
+    ``years`` are (package id, year, distinct, downloads) ordered by package id then
+    year descending; ``months`` are (package id, first day, distinct, downloads) ordered
+    by package id then month descending. Built for size (thousands of packages times
+    years of months): one merge walk over both lists, no per-row lookups, one join.
     """
-    cells: dict[tuple[int, date], str] = {
-        (package, month): f"{ips}\t{downloads}\n" for package, month, ips, downloads in months
-    }
-    by_package: dict[int, list[tuple[int, int, int]]] = {}
-    for package, year, ips, downloads in years:
-        by_package.setdefault(package, []).append((year, ips, downloads))
-    month_starts: dict[int, list[tuple[str, date]]] = {}
-    out = [PACKAGES_SERIES_HEADER]
-    append = out.append
-    for package, name in sorted(names.items(), key=lambda item: name_order(item[1])):
-        for year, year_ips, year_downloads in sorted(by_package.get(package, ()), reverse=True):
-            starts = month_starts.get(year)
-            if starts is None:
-                starts = month_starts[year] = [
-                    (f"\t{year}\t{label}\t", date(year, number, 1))
-                    for number, label in enumerate(MONTHS, start=1)
-                ]
-            for start, first_day in starts:
-                append(name + start + cells.get((package, first_day), _ZERO))
-            append(f"{name}\t{year}\tall\t{year_ips}\t{year_downloads}\n")
-    return "".join(out)
+    blocks: dict[int, str] = {}
+    index, count = 0, len(months)
+    for package, package_years in groupby(years, key=itemgetter(0)):
+        while index < count and months[index][0] < package:
+            index += 1
+        name = names.get(package)
+        parts: list[str] = []
+        for _, year, year_ips, year_downloads in package_years:
+            cells = [_ZERO] * 12
+            while index < count:
+                month_package, first_day, ips, downloads = months[index]
+                if month_package != package or first_day.year < year:
+                    break
+                if first_day.year == year:
+                    cells[first_day.month - 1] = f"{ips}\t{downloads}\n"
+                index += 1
+            start = f"{name}\t{year}"
+            parts.extend([start + label + cell for label, cell in zip(_LABELS, cells, strict=True)])
+            parts.append(f"{start}\tall\t{year_ips}\t{year_downloads}\n")
+        if name is not None:
+            blocks[package] = "".join(parts)
+    ordered = sorted(blocks, key=lambda package: name_order(names[package]))
+    return PACKAGES_SERIES_HEADER + "".join([blocks[package] for package in ordered])
 
 
 def scores_tab(scores: Iterable[tuple[str, int]]) -> str:
