@@ -222,10 +222,16 @@ def apply_versions(tallies: dict[tuple[int, str], VersionTally]) -> int:
         return 0
     package_ids = sorted({p for p, _ in tallies})
     merged = {key: VersionTally(t.downloads, t.first_day, t.last_day) for key, t in tallies.items()}
-    for chunk in chunks(package_ids):
-        rows = PackageVersion.objects.filter(package_id__in=chunk).values_list(
-            "package_id", "version", "downloads", "first_day", "last_day"
-        )
+    versions_of: dict[int, set[str]] = defaultdict(set)
+    for package_id, version in tallies:
+        versions_of[package_id].add(version)
+    for chunk in chunks(package_ids, 250):
+        # Only the versions just downloaded, not every version the packages ever had.
+        versions = sorted(set().union(*(versions_of[p] for p in chunk)))[:500]
+        rows = PackageVersion.objects.filter(package_id__in=chunk)
+        if len(versions) < 500:
+            rows = rows.filter(version__in=versions)
+        rows = rows.values_list("package_id", "version", "downloads", "first_day", "last_day")
         for package_id, version, downloads, first, last in rows:
             if (package_id, version) in merged:
                 merged[(package_id, version)].add(downloads, first, last)
