@@ -177,3 +177,21 @@ def test_screenshot_other_pages(
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(1280, min(height + 100, 4000))
     assert browser.save_screenshot(str(artifacts / f"{name}.png"))
+
+
+def test_package_page_fits_a_phone(
+    browser, live_server, scenario: Scenario, artifacts: Path
+) -> None:
+    browser.set_window_size(390, 844)
+    browser.get(live_server.url + PACKAGE_PATH)
+    overflow = browser.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;"
+    )
+    assert overflow <= 0  # no sideways scrolling of the page itself
+    assert (
+        browser.execute_script(
+            "return Chart.getChart(document.getElementById('package-chart')).width"
+        )
+        < 390
+    )
+    assert browser.save_screenshot(str(artifacts / "package_page_phone.png"))
