@@ -87,9 +87,11 @@ class _Decompressed:
                 self._inflater = zlib.decompressobj(wbits=47)
                 out += self._inflater.decompress(rest)
         except zlib.error:
-            if len(raw) <= _SMALLEST_BLOCK:
-                raise
             self._inflater = saved
+            if len(raw) <= _SMALLEST_BLOCK:
+                for i in range(len(raw)):  # byte by byte up to the damage
+                    self._pending += self._inflater.decompress(raw[i : i + 1])
+                return
             half = len(raw) // 2
             self._inflate(raw[:half])
             self._inflate(raw[half:])
