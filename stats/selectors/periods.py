@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 RELATIVE_DAYS = {"last-day": 1, "last-week": 7, "last-month": 30, "last-year": 365}
 MAX_PERIOD_DAYS = 366 * 30
+EARLIEST_DAY = dt.date(1970, 1, 1)
+LATEST_DAY = dt.date(2999, 12, 31)
 PERIOD_HELP = (
     "last-day, last-week, last-month, last-year, a day YYYY-MM-DD "
     "or a range YYYY-MM-DD:YYYY-MM-DD (both days included)"
@@ -69,9 +71,12 @@ def _day(value: str, period: str) -> dt.date:
     try:
         if len(value) != 10:
             raise ValueError
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidPeriod(f"period {period!r}: {value!r} is not a date (YYYY-MM-DD)") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InvalidPeriod(f"period {period!r}: {value} is outside {EARLIEST_DAY}..{LATEST_DAY}")
+    return day
 
 
 def month_end(month: dt.date) -> dt.date:

@@ -39,7 +39,9 @@ def test_periods(text: str, start: dt.date, end: dt.date) -> None:
         ("2024-1-1", "'2024-1-1' is not a date"),
         ("2024-02-01:2024-01-01", "start date 2024-02-01 is after end date 2024-01-01"),
         ("2024-01-01:", "'' is not a date"),
-        ("0001-01-01:9999-12-31", "at most"),
+        ("1971-01-01:2999-12-31", "at most"),
+        ("9999-12-31", "outside 1970-01-01..2999-12-31"),
+        ("0001-01-01:2024-01-01", "outside"),
     ],
 )
 def test_bad_periods_name_the_problem(text: str, message: str) -> None:
