@@ -117,7 +117,9 @@ def make_clients(rng: random.Random, role: Role, count: int) -> list[Client]:
     return [Client(role, h, f"{h} - - [", a) for h, a in zip(hosts, agents, strict=True)]
 
 
-# Pool size per role as a share of the requested line count, a floor, and Zipf exponent.
+# Largest pool of one role: keeps memory flat for very long runs (10M lines and more).
+POOL_CAP = 150_000
+# Pool size per role: one client per this many requested lines, a floor, a Zipf exponent.
 POOL_SHAPES: dict[Role, tuple[int, int, float]] = {
     Role.R: (15, 30, 0.75),
     Role.TOOL: (150, 10, 0.75),
@@ -130,7 +132,7 @@ def make_pools(rng: random.Random, lines: int) -> dict[Role, ClientPool]:
     """All client pools for a run of ``lines`` lines; deterministic for the rng state."""
     pools: dict[Role, ClientPool] = {}
     for role, (divisor, floor, exponent) in POOL_SHAPES.items():
-        count = max(floor, lines // divisor)
+        count = min(POOL_CAP, max(floor, lines // divisor))
         clients = make_clients(rng, role, count)
         pools[role] = ClientPool(clients, zipf_weights(count, exponent))
     return pools
