@@ -9,10 +9,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from stats.api.community import router as community_router
 from stats.api.curation import router as curation_router
 from stats.api.downloads import router as downloads_router
 from stats.api.errors import ApiError
 from stats.api.health import router as health_router
+from stats.api.imports import router as imports_router
 from stats.api.rankings import router as rankings_router
 from stats.api.registries import router as registries_router
 from stats.web.caching import cache_response
@@ -39,6 +41,9 @@ api.add_router("/", registries_router)
 api.add_router("/", rankings_router)
 # Writes: every operation needs a curator's API token (stats.api.auth.BearerAuth).
 api.add_router("/", curation_router)
+# Community metrics (GitHub, Slack, ..., uptime) and legacy imports (curators' tokens).
+api.add_router("/", community_router)
+api.add_router("/", imports_router)
 
 
 @api.exception_handler(ApiError)
