@@ -122,11 +122,13 @@ class LineFactory:
             Kind.HEAD: self._head,
             Kind.MALFORMED: self._malformed,
         }
-        self._clients = {role: pool.stream(rng) for role, pool in pools.items()}
+        streams = {role: pool.stream(rng) for role, pool in pools.items()}
+        # Per kind, one client stream per unit of role weight: a draw is an index and a next().
         self._senders = {
-            kind: [role for role, weight in pairs for _ in range(weight)]
+            kind: [streams[role] for role, weight in pairs for _ in range(weight)]
             for kind, pairs in SENDERS.items()
         }
+        self._downloaders = self._senders[Kind.DOWNLOAD]
         self._referers = _Table(vocab.REFERERS)
         self._pages = _Table(vocab.SITE_PAGES)
         self._assets = _Table([((path, size), w) for path, w, size in vocab.ASSETS])
@@ -162,8 +164,8 @@ class LineFactory:
 
     def _client(self, kind: Kind) -> Client:
         """A client sending this kind of request: a role by weight, then Zipf in the role."""
-        roles = self._senders[kind]
-        return next(self._clients[roles[int(self.rng.random() * len(roles))]])
+        streams = self._senders[kind]
+        return next(streams[int(self.rng.random() * len(streams))])
 
     def _file(self, client: Client, pkg: int) -> tuple[str, int, str]:
         """Path, size and tail of a package file as this client would fetch it today."""
@@ -182,7 +184,8 @@ class LineFactory:
             self._burst_left -= 1
             client = self._burst_client
         else:
-            client = self._client(Kind.DOWNLOAD)
+            streams = self._downloaders
+            client = next(streams[int(self.rng.random() * len(streams))])
             if client.role is Role.R and self.rng.random() < BURST_SHARE:
                 self._burst_client = client
                 self._burst_left = int(self.rng.random() * 2 * BURST_MEAN)
