@@ -11,7 +11,8 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from stats.models import Category, LogSegment, Package, Registry
+from stats import bitmaps
+from stats.models import Category, LogSegment, Package, Registry, SegmentDownloads
 from tests.factories import (
     CategoryFactory,
     LogSegmentFactory,
@@ -61,18 +62,33 @@ class Scenario:
         clients: Iterable[int],
         downloads: int | None = None,
         versions: dict[str, int] | None = None,
+        *,
+        pending: list[SegmentDownloads] | None = None,
     ) -> Fact:
+        """Record a fact; with ``pending`` the row is queued for one bulk insert."""
         ids = frozenset(clients)
         count = downloads if downloads is not None else len(ids) + 1
         fact = Fact(segment.pk, package, day, ids, count, versions or {"1.0": count})
-        SegmentDownloadsFactory(
-            segment=segment,
-            package=self.packages[package],
-            day=day,
-            client_ids=sorted(ids),
-            downloads=count,
-            versions=fact.versions,
-        )
+        if pending is None:
+            SegmentDownloadsFactory(
+                segment=segment,
+                package=self.packages[package],
+                day=day,
+                client_ids=sorted(ids),
+                downloads=count,
+                versions=fact.versions,
+            )
+        else:
+            pending.append(
+                SegmentDownloads(
+                    segment=segment,
+                    package=self.packages[package],
+                    day=day,
+                    clients=bitmaps.to_bytes(sorted(ids)),
+                    downloads=count,
+                    versions=fact.versions,
+                )
+            )
         self.facts.append(fact)
         return fact
 
@@ -114,6 +130,7 @@ def build_scenario(
     scenario.add_package("beta", "software")
     scenario.add_package("gamma", "annotation")
     rng = random.Random(seed)
+    pending: list[SegmentDownloads] = []
     day = start
     while day <= end:
         end_of_day = dt.datetime.combine(day, dt.time(23, 59), tzinfo=dt.UTC)
@@ -129,6 +146,8 @@ def build_scenario(
                         clients,
                         downloads=len(clients) + rng.randint(0, 5),
                         versions={"1.0": 1, f"1.{rng.randint(1, 3)}": len(clients)},
+                        pending=pending,
                     )
         day += dt.timedelta(days=1)
+    SegmentDownloads.objects.bulk_create(pending, batch_size=500)
     return scenario
