@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -200,3 +204,26 @@ def test_bad_options_are_refused() -> None:
     for bad in ({"lines": -1}, {"months": 0}, {"files": 0}, {"utc_offset": "UTC"}):
         with pytest.raises(ValueError):
             DemoLogOptions(**bad)  # type: ignore[arg-type]
+
+
+def test_output_does_not_depend_on_the_process_hash_seed() -> None:
+    script = (
+        "import hashlib, sys\n"
+        "from stats.demo.logs import DemoLogOptions, iter_demo_lines\n"
+        "text = ''.join(iter_demo_lines(DemoLogOptions(lines=2000, seed=9, months=2)))\n"
+        "sys.stdout.write(hashlib.sha256(text.encode()).hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parent.parent.parent
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    here = "".join(iter_demo_lines(DemoLogOptions(lines=2000, seed=9, months=2)))
+    assert digests == {hashlib.sha256(here.encode()).hexdigest()}
