@@ -224,3 +224,64 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     prefix = "sst_test"
     digest = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class CommunitySourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stats.CommunitySource"
+        django_get_or_create = ("registry",)
+
+    registry = factory.SubFactory(RegistryFactory)
+    github_organisation = factory.LazyAttribute(lambda o: o.registry.name)
+
+
+class RepositoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stats.Repository"
+
+    registry = factory.SubFactory(RegistryFactory)
+    name = factory.Sequence(lambda n: f"repo{n}")
+    kind = "pipeline"
+
+
+class RepositoryDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stats.RepositoryDay"
+
+    repository = factory.SubFactory(RepositoryFactory)
+    day = dt.date(2024, 3, 14)
+    stars = 10
+    forks = 3
+    watchers = 5
+
+
+class CommunityMetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stats.CommunityMetric"
+
+    registry = factory.SubFactory(RegistryFactory)
+    name = "github_members"
+    day = dt.date(2024, 3, 14)
+    value = 100
+
+
+class CollectionRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stats.CollectionRun"
+
+    registry = factory.SubFactory(RegistryFactory)
+    collector = "github"
+    started_at = factory.LazyFunction(timezone.now)
+    status = "ok"
+
+
+class UptimeCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stats.UptimeCheck"
+
+    registry = factory.SubFactory(RegistryFactory)
+    url = "https://example.org"
+    checked_at = factory.LazyFunction(timezone.now)
+    status_code = 200
+    latency_ms = 42
+    available = True

@@ -24,6 +24,12 @@ FACTORIES: dict[type[Model], Callable[..., Model]] = {
     models.CategoryDay: factories.CategoryDayFactory,
     models.CategoryMonth: factories.CategoryMonthFactory,
     models.CategoryYear: factories.CategoryYearFactory,
+    models.CommunitySource: factories.CommunitySourceFactory,
+    models.Repository: factories.RepositoryFactory,
+    models.RepositoryDay: factories.RepositoryDayFactory,
+    models.CommunityMetric: factories.CommunityMetricFactory,
+    models.CollectionRun: factories.CollectionRunFactory,
+    models.UptimeCheck: factories.UptimeCheckFactory,
 }
 
 
