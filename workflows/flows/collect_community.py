@@ -1,26 +1,25 @@
-"""Flow ``collect-community``: run the registered community-metrics collectors.
+"""Flow ``collect-community``: community metrics (GitHub, Slack, YouTube, X) per registry.
 
-Collectors are registered in ``stats.services.community``; until one is, the flow says
-so and changes nothing.
+Thin: ``stats.services.community.collect_registry_community`` does the work and reports
+each collector's outcome (ok, partial, not configured, rate limited, waiting, failed). A
+rate-limited collector stops cleanly and the next run resumes after the reset.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
-from prefect import get_run_logger
 from pydantic import Field
 
 from stats.selectors.workflows import registries_named
-from stats.services.community import community_collect, community_collectors
+from stats.services.community import collect_registry_community
 from workflows.prefect_django import flow, task
 
 
 @task(name="collect-registry-community")
-def collect_registry(name: str, collectors: list[str] | None) -> list[dict[str, Any]]:
+def collect_registry(name: str, collectors: list[str] | None) -> dict[str, Any]:
     registry = registries_named([name]).get()
-    return [asdict(r) for r in community_collect(registry=registry, names=collectors)]
+    return collect_registry_community(registry=registry, names=collectors).as_dict()
 
 
 @flow(name="collect-community")
@@ -29,12 +28,9 @@ def collect_community(
         None, description="Registry names. Empty: every registry."
     ),
     collectors: list[str] | None = Field(  # noqa: B008
-        None, description="Collector names to run (GitHub, Slack, ...). Empty: all registered."
+        None, description="Collectors to run (github, slack, youtube, twitter). Empty: all."
     ),
 ) -> list[dict[str, Any]]:
-    """Collect community metrics for the registries with every registered collector."""
-    if not community_collectors():
-        get_run_logger().info("No community collectors are registered: nothing to collect.")
-        return []
+    """Collect community metrics for the registries; one report per registry."""
     names = [r.name for r in registries_named(list(registries or []))]
-    return [row for name in names for row in collect_registry(name, collectors or None)]
+    return [collect_registry(name, collectors or None) for name in names]
