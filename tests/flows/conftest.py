@@ -42,14 +42,15 @@ def small_segments(settings: Settings) -> None:
 
 @pytest.fixture
 def nasa_logs(tmp_path: Path) -> Path:
-    """A folder with the NASA sample twice: plain, and gzipped as shipped."""
+    """A folder with the NASA sample as shipped (gzip) and its second half (plain)."""
     folder = tmp_path / "logs"
     folder.mkdir()
-    (folder / "nasa.log").write_bytes(_half_of_nasa())
+    (folder / "nasa-second-half.log").write_bytes(_second_half_of_nasa())
     shutil.copy(FIXTURES / "nasa_jul95_xaa.log.gz", folder / "nasa-full.log.gz")
     return folder
 
 
-def _half_of_nasa() -> bytes:
+def _second_half_of_nasa() -> bytes:
+    """Not a prefix of the full log, so none of its segments is one of the full log's."""
     data = gzip.decompress((FIXTURES / "nasa_jul95_xaa.log.gz").read_bytes())
-    return data[: data.rfind(b"\n", 0, len(data) // 2) + 1]
+    return data[data.rfind(b"\n", 0, len(data) // 2) + 1 :]

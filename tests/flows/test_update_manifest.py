@@ -16,6 +16,7 @@ from prefect.client.schemas.filters import (
     FlowRunFilterStateType,
 )
 from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.exceptions import Pause
 from prefect.flow_engine import run_flow
 from prefect.flow_runs import resume_flow_run
 from prefect.states import State
@@ -57,12 +58,18 @@ def _deployed_run(parameters: dict[str, Any]) -> FlowRun:
 
 
 def _execute(flow_run: FlowRun) -> State[Any]:
-    """What a worker does with a (re)scheduled run: run the flow for that flow run."""
+    """What a worker's flow-run process does (prefect.engine): run the flow for that run;
+    a suspension ends the process (``Pause``), leaving the run suspended in the API."""
     with get_client(sync_client=True) as client:
         fresh = client.read_flow_run(flow_run.id)
-    return run_flow(
-        update_manifest, flow_run=fresh, parameters=fresh.parameters, return_type="state"
-    )
+        try:
+            return run_flow(
+                update_manifest, flow_run=fresh, parameters=fresh.parameters, return_type="state"
+            )
+        except Pause:
+            state = client.read_flow_run(flow_run.id).state
+            assert state is not None
+            return state
 
 
 @pytest.mark.parametrize("approve", [True, False])
@@ -100,7 +107,9 @@ def test_run_outside_a_deployment_pauses_and_waits(
     """Prefect cannot suspend a run without a deployment: the flow pauses instead."""
     settings.STATS = settings.STATS.model_copy(
         update={
-            "workflows": settings.STATS.workflows.model_copy(update={"confirm_poll_seconds": 1})
+            "workflows": settings.STATS.workflows.model_copy(
+                update={"confirm_poll_seconds": 1, "manifest_confirm_timeout": 60}
+            )
         }
     )
     answered: list[str] = []

@@ -52,12 +52,22 @@ class SegmentChangedError(RuntimeError):
     """The file's bytes at a segment's range are not the ones that were planned."""
 
 
-@dataclass(frozen=True)
 class ShardJob:
-    """One segment to parse: its bytes, or (``from_file``) where the worker reads them."""
+    """One segment to parse: its bytes, or (``from_file``) where the worker reads them.
 
-    segment: Segment
-    from_file: bool
+    A plain class, not a dataclass: Prefect does not walk into it looking for futures
+    (the rules hold the whole manifest), and it travels to Dask workers as it is.
+    """
+
+    __slots__ = ("from_file", "rules", "sample_size", "segment")
+
+    def __init__(
+        self, segment: Segment, *, from_file: bool, rules: DownloadRules, sample_size: int
+    ) -> None:
+        self.segment = segment
+        self.from_file = from_file
+        self.rules = rules
+        self.sample_size = sample_size
 
 
 @dataclass(frozen=True)
@@ -109,11 +119,11 @@ def read_segment_bytes(segment: Segment) -> bytes:
 
 
 @task(name="parse-shard")
-def parse_segment(job: ShardJob, rules: DownloadRules, sample_size: int) -> ParsedShard:
+def parse_segment(job: ShardJob) -> ParsedShard:
     """Count one segment's downloads; pure (no database), runs on any worker."""
     started = time.perf_counter()
     data = read_segment_bytes(job.segment) if job.from_file else job.segment.data
-    result = parse_shard(data, rules, sample_size=sample_size)
+    result = parse_shard(data, job.rules, sample_size=job.sample_size)
     return ParsedShard(
         result=result,
         worker=f"{socket.gethostname()}:{os.getpid()}",
@@ -177,8 +187,13 @@ class _Ingestion:
             if segment_ingested(registry=self.registry, segment=segment):
                 self.summary.skipped_segments += 1
                 continue
-            job = ShardJob(replace(segment, data=b"") if from_file else segment, from_file)
-            future = parse_segment.submit(quote(job), quote(self.rules), self.sample_size)
+            job = ShardJob(
+                replace(segment, data=b"") if from_file else segment,
+                from_file=from_file,
+                rules=self.rules,
+                sample_size=self.sample_size,
+            )
+            future = parse_segment.submit(job)
             self.pending.append((replace(segment, data=b""), timezone.now(), future))
             while len(self.pending) >= self.limit:
                 self.record_next()
