@@ -94,13 +94,18 @@ def role_group(role: Role) -> Group:
 
 
 @transaction.atomic
-def organisation_create(*, name: str, title: str = "") -> tuple[Organisation, bool]:
-    """Create the organisation ``name`` (idempotent); returns (organisation, created)."""
+def organisation_create(
+    *, name: str, title: str = "", registries: tuple[str, ...] | list[str] = ()
+) -> tuple[Organisation, bool]:
+    """Create the organisation ``name`` (idempotent) owning ``registries``; returns
+    (organisation, created). Nothing is saved if a registry is unknown."""
     organisation, created = Organisation.objects.get_or_create(
         name=name, defaults={"title": title or name.replace("-", " ").title()}
     )
     if created:
         organisation.full_clean()
+    for registry_name in registries:
+        registry_assign(registry_name=registry_name, organisation=organisation)
     return organisation, created
 
 

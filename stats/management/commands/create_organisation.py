@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from stats.services.accounts import AccountError, organisation_create, registry_assign
+from stats.services.accounts import AccountError, organisation_create
 
 
 class Command(BaseCommand):
@@ -25,10 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             organisation, created = organisation_create(
-                name=options["name"], title=options["title"]
+                name=options["name"], title=options["title"], registries=options["registry"]
             )
-            for registry in options["registry"]:
-                registry_assign(registry_name=registry, organisation=organisation)
         except (AccountError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         state = "created" if created else "exists"
