@@ -240,3 +240,18 @@ def test_traffic_without_push_access_is_skipped(
     assert (
         RepositoryDay.objects.filter(repository__name="rnaseq", clones__isnull=False).count() == 14
     )
+
+
+def test_pipeline_names_from_the_website_list(nfcore, community_settings, server) -> None:
+    """Without a configured list, the real pipeline_names.json at the source's URL splits."""
+    stats = community_settings.STATS
+    community_settings.STATS = stats.model_copy(
+        update={"community": stats.community.model_copy(update={"pipeline_names": []})}
+    )
+    nfcore.community_source.pipeline_names_url = server.url + "/pipeline_names.json"
+    nfcore.community_source.save()
+    server.json("/pipeline_names.json", fixture("nfcore/website_pipeline_names.json"))
+    serve_github_org(server)
+    _collect(nfcore)
+    kinds = dict(Repository.objects.values_list("name", "kind"))
+    assert kinds == {"airrflow": "pipeline", "rnaseq": "pipeline", "tools": "core"}
