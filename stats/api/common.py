@@ -31,7 +31,13 @@ class OutputFormat(StrEnum):
 
 def registry_or_error(request: HttpRequest, name: str | None) -> Registry:
     """The registry of a request, as its user may see it; 404 when unknown or invisible,
-    400 when missing and ambiguous."""
+    400 when missing and ambiguous.
+
+    Also the first look at a request's text: a NUL character (which PostgreSQL refuses
+    in text) anywhere in the path or the query is a 400 here, not a 500 later.
+    """
+    if "\x00" in request.path or any("\x00" in v for v in request.GET.values()):
+        raise BadRequest("The request contains a NUL character")
     try:
         return resolve_registry(name, user=request_user(request))
     except RegistryRequired as exc:
