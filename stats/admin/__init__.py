@@ -1,5 +1,5 @@
 """The curators' admin, one module per model group; importing registers them all."""
 
-from stats.admin import community, packages, registry, segments, summaries
+from stats.admin import accounts, community, packages, registry, segments, summaries
 
-__all__ = ["community", "packages", "registry", "segments", "summaries"]
+__all__ = ["accounts", "community", "packages", "registry", "segments", "summaries"]

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
+from stats.admin.accounts import OrganisationScopedAdmin
 from stats.admin.base import ReadOnlyAdmin, ReadOnlyInline
 from stats.models import (
     CollectionRun,
@@ -25,7 +26,7 @@ UPTIME_PERIODS = (1, 7, 30, 365)
 
 
 @admin.register(CommunitySource)
-class CommunitySourceAdmin(admin.ModelAdmin):
+class CommunitySourceAdmin(OrganisationScopedAdmin):
     """Curators say where the community lives; the collectors skip what is empty."""
 
     list_display = (
@@ -55,7 +56,7 @@ class ReleaseInline(ReadOnlyInline):
 
 
 @admin.register(Repository)
-class RepositoryAdmin(ReadOnlyAdmin):
+class RepositoryAdmin(OrganisationScopedAdmin, ReadOnlyAdmin):
     list_display = ("name", "registry", "kind", "archived", "collected_on", "issues_since")
     list_filter = ("registry", "kind", "archived")
     list_select_related = ("registry",)
@@ -64,7 +65,8 @@ class RepositoryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RepositoryDay)
-class RepositoryDayAdmin(ReadOnlyAdmin):
+class RepositoryDayAdmin(OrganisationScopedAdmin, ReadOnlyAdmin):
+    registry_lookup = "repository__registry"
     list_display = (
         "repository",
         "day",
@@ -85,7 +87,7 @@ class RepositoryDayAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CommunityMetric)
-class CommunityMetricAdmin(ReadOnlyAdmin):
+class CommunityMetricAdmin(OrganisationScopedAdmin, ReadOnlyAdmin):
     list_display = ("name", "registry", "day", "value")
     list_filter = ("registry", "name")
     list_select_related = ("registry",)
@@ -93,7 +95,7 @@ class CommunityMetricAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CollectionRun)
-class CollectionRunAdmin(ReadOnlyAdmin):
+class CollectionRunAdmin(OrganisationScopedAdmin, ReadOnlyAdmin):
     list_display = ("registry", "collector", "started_at", "status", "written", "resume_after")
     list_filter = ("registry", "collector", "status")
     list_select_related = ("registry",)
@@ -101,7 +103,7 @@ class CollectionRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(UptimeCheck)
-class UptimeCheckAdmin(ReadOnlyAdmin):
+class UptimeCheckAdmin(OrganisationScopedAdmin, ReadOnlyAdmin):
     """Every check, and above the list the uptime per URL over the last 1, 7, 30, 365 days."""
 
     list_display = ("url", "registry", "checked_at", "available", "status_code", "latency_ms")

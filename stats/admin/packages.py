@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import ForeignKey
 from django.http import HttpRequest
 
+from stats.admin.accounts import OrganisationScopedAdmin
 from stats.admin.base import (
     CategoryListFilter,
     ReadOnlyAdmin,
@@ -49,7 +50,7 @@ class PackageForm(forms.ModelForm):
 
 
 @admin.register(Package)
-class PackageAdmin(admin.ModelAdmin):
+class PackageAdmin(OrganisationScopedAdmin):
     form = PackageForm
     list_display = (
         "name",
@@ -89,7 +90,7 @@ class PackageAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnknownPackage)
-class UnknownPackageAdmin(ReadOnlyAdmin):
+class UnknownPackageAdmin(OrganisationScopedAdmin, ReadOnlyAdmin):
     """What the logs ask for that the manifest lacks: a curator's to-do list."""
 
     list_display = ("name", "category", "registry", "requests", "last_seen")

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from stats.admin.accounts import OrganisationScopedAdmin
 from stats.admin.forms import (
     MethodListField,
     RegexListField,
@@ -66,6 +67,7 @@ class RegistryForm(forms.ModelForm):
             "name",
             "title",
             "is_public",
+            "organisation",
             "timezone",
             "rule_set",
             "download_regex",
@@ -138,8 +140,9 @@ class CategoryInline(admin.TabularInline):
 
 
 @admin.register(Registry)
-class RegistryAdmin(admin.ModelAdmin):
+class RegistryAdmin(OrganisationScopedAdmin):
     form = RegistryForm
+    registry_lookup = "pk"
     list_display = (
         "name",
         "title",
@@ -150,12 +153,12 @@ class RegistryAdmin(admin.ModelAdmin):
         "data_generation",
         "package_count",
     )
-    list_filter = ("rule_set", "is_public")
+    list_filter = ("rule_set", "is_public", "organisation")
     search_fields = ("name", "title")
     readonly_fields = ("valid_through", "data_generation", "created_at")
     inlines = (CategoryInline,)
     fieldsets = (
-        (None, {"fields": ("name", "title", "is_public", "timezone")}),
+        (None, {"fields": ("name", "title", "is_public", "organisation", "timezone")}),
         (
             "Download rules",
             {
@@ -193,7 +196,7 @@ class RegistryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(OrganisationScopedAdmin):
     list_display = ("name", "registry", "package_count")
     list_filter = ("registry",)
     search_fields = ("name",)

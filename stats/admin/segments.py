@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from stats.admin.accounts import OrganisationScopedAdmin
 from stats.models import LogSegment, SegmentDownloads
 
 
@@ -22,7 +23,7 @@ def _sample_text(sample: Any) -> str:
 
 
 @admin.register(LogSegment)
-class LogSegmentAdmin(admin.ModelAdmin):
+class LogSegmentAdmin(OrganisationScopedAdmin):
     """Read-only; a superuser may delete a segment so its log range is ingested again."""
 
     list_display = (

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from stats.admin.accounts import OrganisationScopedAdmin
 from stats.admin.base import (
     CategoryListFilter,
     EstimatedCountPaginator,
@@ -43,7 +44,8 @@ class _SummaryAdmin(ReadOnlyAdmin):
         return queryset
 
 
-class _PackageSummaryAdmin(_SummaryAdmin):
+class _PackageSummaryAdmin(OrganisationScopedAdmin, _SummaryAdmin):
+    registry_lookup = "package__registry"
     list_select_related = ("package__registry", "package__category")
     list_filter = ("package__registry", ("package__category", CategoryListFilter))
     search_fields = ("package__name",)
@@ -57,7 +59,8 @@ class _PackageSummaryAdmin(_SummaryAdmin):
         return obj.package.category.name
 
 
-class _CategorySummaryAdmin(_SummaryAdmin):
+class _CategorySummaryAdmin(OrganisationScopedAdmin, _SummaryAdmin):
+    registry_lookup = "category__registry"
     list_select_related = ("category__registry",)
     list_filter = ("category__registry", ("category", CategoryListFilter))
     search_fields = ("category__name",)

@@ -58,7 +58,7 @@ ROLE_PERMISSIONS[Role.CURATOR] = {
 }
 ROLE_PERMISSIONS[Role.ADMIN] = {
     **ROLE_PERMISSIONS[Role.CURATOR],
-    "registry": _EDIT,
+    "registry": ("view", "change"),
     "organisation": ("view",),
     "membership": (*_EDIT, "delete"),
     "apitoken": ("view", "change"),

@@ -30,6 +30,9 @@ FACTORIES: dict[type[Model], Callable[..., Model]] = {
     models.CommunityMetric: factories.CommunityMetricFactory,
     models.CollectionRun: factories.CollectionRunFactory,
     models.UptimeCheck: factories.UptimeCheckFactory,
+    models.Organisation: factories.OrganisationFactory,
+    models.Membership: factories.MembershipFactory,
+    models.ApiToken: factories.ApiTokenFactory,
 }
 
 
