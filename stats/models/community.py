@@ -230,9 +230,7 @@ class CommunityMetric(models.Model):
     class Meta:
         ordering = ["registry", "name", "day"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["registry", "name", "day"], name="community_metric_key"
-            )
+            models.UniqueConstraint(fields=["registry", "name", "day"], name="community_metric_key")
         ]
 
     def __str__(self) -> str:
@@ -258,9 +256,7 @@ class HttpCacheEntry(models.Model):
 class CollectionRun(models.Model):
     """What one collector did for a registry: kept so a stopped run resumes after reset."""
 
-    registry = models.ForeignKey(
-        Registry, on_delete=models.CASCADE, related_name="community_runs"
-    )
+    registry = models.ForeignKey(Registry, on_delete=models.CASCADE, related_name="community_runs")
     collector = models.CharField(max_length=32)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
