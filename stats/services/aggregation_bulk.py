@@ -10,10 +10,12 @@ development) use Django's portable bulk operations.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection, models
 
 STATEMENT_ROWS = 5000
+Row = dict[str, Any]
 PORTABLE_BATCH = 500
 
 
@@ -22,10 +24,10 @@ def _pg_type(field: models.Field) -> str:
     return str(field.db_type(connection)).replace("bigserial", "bigint")
 
 
-def _arrays(objs: Sequence[models.Model], fields: list[models.Field]) -> list[list[object]]:
+def _arrays(rows: Sequence[Row], fields: list[models.Field]) -> list[list[object]]:
     arrays = []
     for field in fields:
-        values = [getattr(obj, field.attname) for obj in objs]
+        values = [row[field.attname] for row in rows]
         if isinstance(field, models.BinaryField):
             values = [bytes(v) if v is not None else None for v in values]
         arrays.append(values)
@@ -34,17 +36,21 @@ def _arrays(objs: Sequence[models.Model], fields: list[models.Field]) -> list[li
 
 def upsert(
     model: type[models.Model],
-    objs: Sequence[models.Model],
+    objs: Sequence[Row],
     *,
     unique_fields: list[str],
     update_fields: list[str],
 ) -> None:
-    """Insert the rows, or update ``update_fields`` of those whose unique key exists."""
+    """Insert the rows, or update ``update_fields`` of those whose unique key exists.
+
+    Rows are dicts keyed by attribute name (``package_id``), not model instances: building
+    30,000 instances per refresh cost more than the statements.
+    """
     if not objs:
         return
     if connection.vendor != "postgresql":
         model.objects.bulk_create(
-            objs,
+            [model(**row) for row in objs],
             batch_size=PORTABLE_BATCH,
             update_conflicts=True,
             unique_fields=unique_fields,
@@ -70,17 +76,15 @@ def upsert(
             cursor.execute(sql, _arrays(objs[start : start + STATEMENT_ROWS], fields))
 
 
-def update_by_pk(
-    model: type[models.Model], objs: Sequence[models.Model], *, fields: list[str]
-) -> None:
-    """Set ``fields`` of existing rows, matched by primary key."""
+def update_by_pk(model: type[models.Model], objs: Sequence[Row], *, fields: list[str]) -> None:
+    """Set ``fields`` of existing rows, matched by primary key (rows: dicts with the pk)."""
     if not objs:
         return
     if connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 33):
         _sqlite_update_by_pk(model, objs, fields)
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_update(objs, fields, batch_size=PORTABLE_BATCH)
+        model.objects.bulk_update([model(**row) for row in objs], fields, batch_size=PORTABLE_BATCH)
         return
     meta = model._meta
     pk = meta.pk
@@ -98,9 +102,7 @@ def update_by_pk(
             cursor.execute(sql, _arrays(objs[start : start + STATEMENT_ROWS], [pk, *targets]))
 
 
-def _sqlite_update_by_pk(
-    model: type[models.Model], objs: Sequence[models.Model], fields: list[str]
-) -> None:
+def _sqlite_update_by_pk(model: type[models.Model], objs: Sequence[Row], fields: list[str]) -> None:
     """SQLite 3.33+: ``UPDATE ... FROM (VALUES ...)``, a few hundred rows per statement."""
     meta = model._meta
     targets = [meta.get_field(name) for name in fields]
@@ -113,9 +115,9 @@ def _sqlite_update_by_pk(
             batch = objs[start : start + rows_per_statement]
             values = ", ".join(["(" + ", ".join(["%s"] * per_row) + ")"] * len(batch))
             params: list[object] = []
-            for obj in batch:
-                params.append(obj.pk)
-                params.extend(getattr(obj, f.attname) for f in targets)
+            for row in batch:
+                params.append(row[meta.pk.attname])
+                params.extend(row[f.attname] for f in targets)
             cursor.execute(
                 f"UPDATE {quote(meta.db_table)} AS t SET {sets} FROM (VALUES {values}) AS v "
                 f"WHERE t.{quote(meta.pk.column)} = v.column1",

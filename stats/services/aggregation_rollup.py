@@ -127,14 +127,14 @@ def replace_package_days(new_days: dict[Key, Change]) -> dict[Key, Change]:
             new.downloads - old_downloads, new.mirror_downloads - old_mirror, new.clients
         )
         objs.append(
-            PackageDay(
-                package_id=package_id,
-                day=day,
-                downloads=new.downloads,
-                mirror_downloads=new.mirror_downloads,
-                distinct_clients=len(new.clients),
-                clients=bitmaps.to_bytes(new.clients),
-            )
+            {
+                "package_id": package_id,
+                "day": day,
+                "downloads": new.downloads,
+                "mirror_downloads": new.mirror_downloads,
+                "distinct_clients": len(new.clients),
+                "clients": bitmaps.to_bytes(new.clients),
+            }
         )
     upsert(
         PackageDay,
@@ -178,7 +178,7 @@ def apply_changes(
         values = _merged(old.get(key), change, with_mirror)
         if values is None:
             continue
-        objs.append(model(**{f"{owner}_id": key[0], period: key[1], **values}))
+        objs.append({f"{owner}_id": key[0], period: key[1], **values})
     update_fields = ["downloads", "distinct_clients", "clients"]
     if with_mirror:
         update_fields.append("mirror_downloads")
@@ -236,13 +236,13 @@ def apply_versions(tallies: dict[tuple[int, str], VersionTally]) -> int:
             if (package_id, version) in merged:
                 merged[(package_id, version)].add(downloads, first, last)
     objs = [
-        PackageVersion(
-            package_id=package_id,
-            version=version,
-            downloads=t.downloads,
-            first_day=t.first_day,
-            last_day=t.last_day,
-        )
+        {
+            "package_id": package_id,
+            "version": version,
+            "downloads": t.downloads,
+            "first_day": t.first_day,
+            "last_day": t.last_day,
+        }
         for (package_id, version), t in merged.items()
         if len(version) <= MAX_VERSION_LENGTH
     ]

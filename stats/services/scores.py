@@ -92,6 +92,8 @@ def update_package_columns(*, registry: Registry) -> int:
     for rank, (pk, _name, total, score, old_rank) in enumerate(ordered, start=1):
         new = (totals.get(pk, 0) or 0, scores.get(pk, 0))
         if (total, score, old_rank) != (*new, rank):
-            changed.append(Package(id=pk, downloads_total=new[0], download_score=new[1], rank=rank))
+            changed.append(
+                {"id": pk, "downloads_total": new[0], "download_score": new[1], "rank": rank}
+            )
     update_by_pk(Package, changed, fields=["downloads_total", "download_score", "rank"])
     return len(changed)
