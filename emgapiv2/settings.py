@@ -36,6 +36,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "emgapiv2.middleware.JsonApiErrorsMiddleware",
+    "stats.api.protection.NulCharacterMiddleware",
     "stats.api.protection.CorsMiddleware",
     "stats.api.protection.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

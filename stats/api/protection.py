@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -142,3 +143,23 @@ def _preflight(request: HttpRequest) -> HttpResponse:
     # Without the allow headers the browser refuses the cross-origin write.
     patch_vary_headers(response, ["Origin", "Access-Control-Request-Method"])
     return response
+
+
+class NulCharacterMiddleware:
+    """400 for a NUL character in the path or query string, on every page.
+
+    PostgreSQL refuses NUL in text, so a lookup by such a name (a registry, package,
+    badge or .tab file) would fail in the database, and inside a transaction take the
+    following queries down with it. No valid name contains one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            message = "The request contains a NUL character"
+            if request.path.startswith("/api/"):
+                return JsonResponse({"message": message}, status=400)
+            return HttpResponse(message + "\n", status=400, content_type="text/plain")
+        return self.get_response(request)

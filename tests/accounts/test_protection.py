@@ -158,3 +158,11 @@ def test_body_beyond_django_limit_is_413_not_500(client: Client, settings) -> No
     )
     assert response.status_code == 413, response.content
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_nul_characters_are_400_everywhere(client: Client) -> None:
+    api = client.get("/api/v1/registries/a%00b/packages")
+    assert api.status_code == 400 and "NUL" in api.json()["message"]
+    assert client.get("/api/v1/registries?x=%00").status_code == 400
+    assert client.get("/badge/a%00b/pkg").status_code == 400
+    assert client.get("/r/a%00b/packages/stats/bioc/bioc_stats.tab").status_code == 400
