@@ -6,11 +6,15 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
+from prefect import get_client
+from pytest_django.fixtures import Settings
 
 from stats.models import LogSegment, Package, PackageDay, UptimeCheck
 from tests.services.ingest_helpers import nasa_registry
+from workflows.deploy import deploy, deployment_named
 from workflows.flows.check_uptime import check_uptime
 from workflows.flows.daily import daily
 from workflows.flows.ingest_logs import ingest_logs
@@ -98,3 +102,30 @@ def test_daily_chains_manifest_ingestion_refresh_and_uptime(
     assert registry.data_generation == 1 and registry.valid_through is not None
     second = daily(registries=["daily"])[0]
     assert second["ingest"]["segments"] == 0 and second["refresh"] == []
+
+
+def test_daily_leaves_a_large_manifest_change_to_a_curator_run(
+    tmp_path: Path, settings: Settings
+) -> None:
+    settings.STATS = settings.STATS.model_copy(
+        update={
+            "workflows": settings.STATS.workflows.model_copy(
+                update={"manifest_confirm_threshold": 0}
+            )
+        }
+    )
+    deploy(deployment_named("update-manifest"))
+    registry = nasa_registry("careful")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("package,category\nshuttle,site\nbrand-new,site\n")
+    registry.manifest_url = str(manifest)
+    registry.save()
+
+    [report] = daily(registries=["careful"])
+
+    assert report["manifest"]["needs_curator"] and not report["manifest"]["applied"]
+    assert not Package.objects.filter(registry=registry, name="brand-new").exists()
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(UUID(report["manifest_confirmation_run"]))
+    assert run.parameters == {"registry": "careful"}
+    assert run.state is not None and run.state.is_scheduled()  # waits for a worker
