@@ -285,3 +285,36 @@ class UptimeCheckFactory(factory.django.DjangoModelFactory):
     status_code = 200
     latency_ms = 42
     available = True
+
+
+class ContributorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stats.Contributor"
+
+    repository = factory.SubFactory(RepositoryFactory)
+    login = factory.Sequence(lambda n: f"person{n}")
+    commits = 10
+
+
+class ContributorWeekFactory(factory.django.DjangoModelFactory):
+    """A week of GitHub's /stats/contributors (weeks start on Sundays)."""
+
+    class Meta:
+        model = "stats.ContributorWeek"
+
+    contributor = factory.SubFactory(ContributorFactory)
+    week = dt.date(2024, 3, 10)
+    commits = 2
+    additions = 40
+    deletions = 8
+
+
+class RepositoryIssueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stats.RepositoryIssue"
+
+    repository = factory.SubFactory(RepositoryFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    kind = "issue"
+    author = "someone"
+    created_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=3))

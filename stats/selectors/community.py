@@ -13,6 +13,7 @@ from django.http import Http404
 
 from stats.models import (
     CommunityMetric,
+    ContributorWeek,
     IssueKind,
     Registry,
     Repository,
@@ -228,10 +229,115 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 3) if whole else None
 
 
+ORGANISATION_STATE_FIELDS = ("stars", "forks", "watchers")
+"""Numbers a repository keeps until they change: summed over each one's latest value."""
+ORGANISATION_FLOW_FIELDS = ("views", "unique_visitors", "clones", "unique_cloners")
+"""Numbers of one day (GitHub traffic): summed over the repositories measured that day."""
+
+
+def has_community_data(*, registry: Registry) -> bool:
+    """Whether the registry has anything to show on a community page."""
+    return (
+        Repository.objects.filter(registry=registry).exists()
+        or CommunityMetric.objects.filter(registry=registry).exists()
+        or UptimeCheck.objects.filter(registry=registry).exists()
+    )
+
+
+def organisation_series(
+    *,
+    registry: Registry,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    kind: RepositoryKind | None = None,
+) -> list[dict[str, Any]]:
+    """Every day from the first recorded one: the organisation's stars, forks and traffic.
+
+    Stars, forks and watchers are each repository's most recent value on or before the
+    day (as ``repository_list``'s latest numbers), summed, so the last day equals the
+    summary's totals; traffic is the sum over repositories measured that day, None when
+    none was. ``repositories`` counts those with a star count known by then.
+    """
+    days = RepositoryDay.objects.filter(repository__registry=registry)
+    if kind is not None:
+        days = days.filter(repository__kind=kind)
+    if end is not None:
+        days = days.filter(day__lte=end)
+    fields = (*ORGANISATION_STATE_FIELDS, *ORGANISATION_FLOW_FIELDS)
+    by_day: dict[dt.date, list[tuple[Any, ...]]] = {}
+    for row in days.order_by("day").values_list("repository_id", "day", *fields):
+        by_day.setdefault(row[1], []).append(row)
+    if not by_day:
+        return []
+    known: dict[str, dict[int, int]] = {f: {} for f in ORGANISATION_STATE_FIELDS}
+    series = []
+    day, last = min(by_day), max(by_day)
+    while day <= last:
+        flows: dict[str, int | None] = dict.fromkeys(ORGANISATION_FLOW_FIELDS)
+        for repository_id, _, *values in by_day.get(day, ()):
+            cells = dict(zip(fields, values, strict=True))
+            for field in ORGANISATION_STATE_FIELDS:
+                if cells[field] is not None:
+                    known[field][repository_id] = cells[field]
+            for field in ORGANISATION_FLOW_FIELDS:
+                if cells[field] is not None:
+                    flows[field] = (flows[field] or 0) + cells[field]
+        if start is None or day >= start:
+            state = {f: sum(known[f].values()) if known[f] else None for f in known}
+            series.append({"day": day, **state, **flows, "repositories": len(known["stars"])})
+        day += dt.timedelta(days=1)
+    return series
+
+
+def contributor_weeks(
+    *, registry: Registry, start: dt.date | None = None, end: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Every week from the first commit: people who committed, their commits, and the
+    number of distinct people who had committed to any repository by then.
+
+    A person committing to several repositories counts once (GitHub logins).
+    """
+    weeks = ContributorWeek.objects.filter(
+        contributor__repository__registry=registry, commits__gt=0
+    )
+    if end is not None:
+        weeks = weeks.filter(week__lte=end)
+    by_week: dict[dt.date, list[tuple[Any, ...]]] = {}
+    for row in weeks.order_by("week").values_list(
+        "week", "contributor__login", "commits", "additions", "deletions"
+    ):
+        by_week.setdefault(row[0], []).append(row)
+    if not by_week:
+        return []
+    first, last = min(by_week), max(by_week)
+    steps = {first + dt.timedelta(days=7 * n) for n in range((last - first).days // 7 + 1)}
+    seen: set[str] = set()
+    series = []
+    for week in sorted(steps | set(by_week)):  # Sundays from GitHub; any other day kept
+        rows = by_week.get(week, ())
+        active = {login for _, login, *_ in rows}
+        seen |= active
+        if start is None or week >= start:
+            series.append(
+                {
+                    "week": week,
+                    "active": len(active),
+                    "commits": sum(r[2] for r in rows),
+                    "additions": sum(r[3] for r in rows),
+                    "deletions": sum(r[4] for r in rows),
+                    "contributors": len(seen),
+                }
+            )
+    return series
+
+
 __all__ = [
+    "contributor_weeks",
     "get_repository",
+    "has_community_data",
     "latest_metrics",
     "metric_series",
+    "organisation_series",
     "organisation_summary",
     "repository_list",
     "repository_series",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from django.urls.resolvers import URLPattern
 
-from stats.web import badges, pages
+from stats.web import badges, community_pages, pages
 
 app_name = "pages"
 
@@ -27,6 +27,7 @@ def _page_patterns(start: str, prefix: str) -> list[URLPattern]:
         re_path(
             start + _DIRECTORY + "/" + _PACKAGE + "/$", pages.package_page, name=f"{prefix}package"
         ),
+        re_path(start + r"community/$", community_pages.community_page, name=f"{prefix}community"),
     ]
 
 
