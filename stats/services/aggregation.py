@@ -184,7 +184,7 @@ def _aggregate_days(registry: Registry, batch: set[int], days: set[dt.date]) -> 
         facts = read_day_facts(package_ids=package_ids, days=month_days, batch=batch)
         if not facts.days:
             continue
-        changes = replace_package_days(facts.days)
+        changes = replace_package_days(facts.days, registry_id=registry.pk)
         counters.package_days += len(changes)
         counters.versions += apply_versions(facts.versions)
         counters.package_months += apply_changes(
@@ -192,12 +192,14 @@ def _aggregate_days(registry: Registry, batch: set[int], days: set[dt.date]) -> 
             owner="package",
             period="month",
             changes=roll_up(changes, lambda owner, day: (owner, month_of(day))),
+            registry_id=registry.pk,
         )
         counters.package_years += apply_changes(
             PackageYear,
             owner="package",
             period="year",
             changes=roll_up(changes, lambda owner, day: (owner, day.year)),
+            registry_id=registry.pk,
         )
         category_days = roll_up(changes, lambda owner, day: (owner, day), owner_of=category_of.get)
         counters.category_days += apply_changes(

@@ -108,13 +108,23 @@ def read_day_facts(
     return result
 
 
-def replace_package_days(new_days: dict[Key, Change]) -> dict[Key, Change]:
+def owner_lookups(owner: str, ids: Sequence[int], registry_id: int | None) -> list[dict]:
+    """Filters selecting the owners' rows: ``IN`` lists by chunk, or for many owners one
+    registry-wide query (fewer round trips, no thousands of bound parameters)."""
+    if registry_id is not None and len(ids) > CHUNK:
+        return [{f"{owner}__registry_id": registry_id}]
+    return [{f"{owner}_id__in": chunk} for chunk in chunks(ids)]
+
+
+def replace_package_days(
+    new_days: dict[Key, Change], *, registry_id: int | None = None
+) -> dict[Key, Change]:
     """Write the recomputed package days; return each day's change against the old row."""
     package_ids = sorted({p for p, _ in new_days})
     days = sorted({d for _, d in new_days})
     old: dict[Key, tuple[int, int]] = {}
-    for chunk in chunks(package_ids):
-        rows = PackageDay.objects.filter(package_id__in=chunk, day__in=days).values_list(
+    for lookup in owner_lookups("package", package_ids, registry_id):
+        rows = PackageDay.objects.filter(day__in=days, **lookup).values_list(
             "package_id", "day", "downloads", "mirror_downloads"
         )
         for package_id, day, downloads, mirror in rows:
@@ -161,6 +171,7 @@ def apply_changes(
     period: str,
     changes: dict[Key, Change],
     with_mirror: bool = False,
+    registry_id: int | None = None,
 ) -> int:
     """Add the changes to the summary rows keyed by (owner, period); return rows written."""
     owner_ids = sorted({o for o, _ in changes})
@@ -169,9 +180,9 @@ def apply_changes(
     if with_mirror:
         columns.append("mirror_downloads")
     old: dict[Key, tuple[Any, ...]] = {}
-    for chunk in chunks(owner_ids):
-        lookup = {f"{owner}_id__in": chunk, f"{period}__in": periods}
-        for row in model.objects.filter(**lookup).values_list(*columns):
+    for lookup in owner_lookups(owner, owner_ids, registry_id):
+        rows = model.objects.filter(**{f"{period}__in": periods}, **lookup)
+        for row in rows.values_list(*columns):
             old[(row[0], row[1])] = row[2:]
     objs = []
     for key, change in changes.items():

@@ -147,7 +147,10 @@ def test_category_distinct_is_a_union_not_a_sum() -> None:
     assert CategoryYear.objects.get(category__registry=scenario.registry).distinct_clients == 4
 
 
-def test_incremental_in_steps_equals_rebuild() -> None:
+@pytest.mark.parametrize("chunk", [500, 2])
+def test_incremental_in_steps_equals_rebuild(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    # chunk=2: more owners than a chunk, so old rows are read registry-wide.
+    monkeypatch.setattr("stats.services.aggregation_rollup.CHUNK", chunk)
     scenario = build_scenario(end=dt.date(2024, 1, 3))
     refresh_registry_stats(registry=scenario.registry)
     # New segments: more of a day already aggregated, and days after it.
