@@ -61,7 +61,7 @@ def build_task_runner(
                 "n_workers": config.workers,
                 "threads_per_worker": 1,
                 "processes": True,
-                "dashboard_address": None,
+                "dashboard_address": ":0",
                 "env": _ONE_POLARS_THREAD,
             },
         )
