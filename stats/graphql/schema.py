@@ -13,6 +13,7 @@ import strawberry
 from django.http import Http404
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
+from stats.graphql.community import mount_community
 from stats.graphql.types import RegistryType
 from stats.selectors.access import request_user, visible_registries
 from stats.selectors.registries import resolve_registry
@@ -38,6 +39,8 @@ class Query:
         except Http404:
             return None
 
+
+mount_community(RegistryType)  # registry { community { ... } }, see stats.graphql.community
 
 schema = strawberry.Schema(
     query=Query,
