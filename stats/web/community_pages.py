@@ -92,7 +92,9 @@ def _charts(days: list[dict[str, Any]], weeks: list[dict[str, Any]]) -> dict[str
         },
         "contributors": {
             "labels": week_labels,
-            "datasets": [_line("Contributors so far", [w["contributors"] for w in weeks])],
+            "datasets": [  # bars: a smoothed line would dip between equal weeks
+                _line("Contributors so far", [w["contributors"] for w in weeks], kind="bar")
+            ],
             "y_title": "Distinct contributors",
         },
         "active": {

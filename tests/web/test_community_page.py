@@ -317,6 +317,11 @@ def test_uptime_equals_rest_for_each_period(client: Client, community: Community
             assert float(shown[(row["url"], days)].rstrip(" %")) == row["uptime_percent"]
     assert float(shown[("https://nf-co.re", 365)].rstrip(" %")) == 60.0  # 3 of 5 checks
     assert float(shown[("https://nf-co.re/docs", 1)].rstrip(" %")) == 100.0
+    last = re.search(r'<tr data-url="https://nf-co.re">.*?<td class="small">([^<]+)<', html, re.S)
+    rest = client.get("/api/v1/community/nf-core/uptime").json()["urls"][0]
+    checked = dt.datetime.fromisoformat(rest["last_checked_at"])
+    local = checked.astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%Y-%m-%d %H:%M")
+    assert last.group(1).startswith(f"{local} · up, 42 ms")  # in the registry's timezone
 
 
 def test_contributor_weeks_count_people_once(community: Community) -> None:
@@ -339,7 +344,7 @@ def test_contributor_chart_and_table(client: Client, community: Community) -> No
     assert total["labels"] == active["labels"] == ["2024-02-25", "2024-03-03", "2024-03-10"]
     assert total["datasets"][0]["data"] == [1, 1, 2]
     assert active["datasets"][0]["data"] == [1, 1, 2]
-    assert active["datasets"][0]["type"] == "bar"
+    assert active["datasets"][0]["type"] == total["datasets"][0]["type"] == "bar"
     assert re.search(r'<tr data-week="2024-03-10">.*?<td class="text-end">7</td>', html)
 
 
