@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +20,7 @@ from django.utils import timezone
 
 from stats.models import Registry
 from stats.selectors.community import contributor_weeks, organisation_series
+from stats.services.legacy_import import SeriesKind, series_import, stats_import
 from tests.factories import (
     CommunityMetricFactory,
     CommunitySourceFactory,
@@ -410,3 +413,56 @@ def test_private_registry_404_except_to_members(client: Client, community: Commu
     response = client.get(PAGE)
     assert response.status_code == 200
     assert chart(response.content.decode(), "stars-chart")["datasets"][0]["data"][0] == 1160
+
+
+def test_real_nfcore_stats_import(client: Client) -> None:
+    """nf-core/stats' real per-pipeline JSON and PR series, imported, then shown as REST."""
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "nfcore"
+    registry = RegistryFactory(name="nf-core")
+    payload = json.loads((fixtures / "nfcore_stats_regulatory_stats.json").read_text())
+    stats_import(registry=registry, payload=payload, day=dt.date(2025, 7, 16))
+    series_import(
+        registry=registry,
+        kind=SeriesKind.GITHUB_PRS,
+        text=(fixtures / "nfcore_stats_static_github_prs.csv").read_text(),
+    )
+    assert client.get(PAGE).status_code == 200  # the first request also loads every URL
+    caches["default"].clear()
+    started = time.perf_counter()
+    response = client.get(PAGE)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    assert elapsed < 2.0, elapsed  # uncached
+    html = response.content.decode()
+    rest = client.get("/api/v1/community/nf-core/repositories?page_size=100").json()
+    assert rest["count"] == len(payload) > 50
+    shown: dict[str, list[int | None]] = {}
+    for kind in ("pipeline", "core"):
+        section = re.search(rf'id="repositories-{kind}">(.*?)</table>', html, re.S)
+        rows = {
+            m.group(1): [
+                _number(c) for c in re.findall(r'<td class="text-end">([^<]+)</td>', m.group(2))
+            ]
+            for m in re.finditer(
+                r'<tr data-repository="([^"]+)">(.*?)</tr>',
+                section.group(1) if section else "",
+                re.S,
+            )
+        }
+        shown.update(rows)
+    everything = []
+    for page in range(1, rest["count"] // 100 + 2):
+        everything += client.get(
+            f"/api/v1/community/nf-core/repositories?page_size=100&page={page}"
+        ).json()["items"]
+    assert shown == {
+        r["name"]: [r["stars"], r["forks"], r["watchers"], r["open_issues"], r["releases"]]
+        for r in everything
+    }
+    summary = client.get("/api/v1/community/nf-core/summary").json()
+    stars = chart(html, "stars-chart")
+    assert stars["labels"] == ["2025-07-16"]
+    assert stars["datasets"][0]["data"] == [summary["totals"]["stars"]]
+    assert sum(r["stars"] or 0 for r in everything) == summary["totals"]["stars"] > 0
+    members = re.search(r'data-metric="github_prs_open"', html)
+    assert members is None  # only the metrics a curator recognises get a card
