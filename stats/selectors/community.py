@@ -258,20 +258,26 @@ def organisation_series(
     summary's totals; traffic is the sum over repositories measured that day, None when
     none was. ``repositories`` counts those with a star count known by then.
     """
-    days = RepositoryDay.objects.filter(repository__registry=registry)
+    repositories = Repository.objects.filter(registry=registry)
     if kind is not None:
-        days = days.filter(repository__kind=kind)
+        repositories = repositories.filter(kind=kind)
+    days = RepositoryDay.objects.filter(repository__in=repositories)
     if end is not None:
         days = days.filter(day__lte=end)
+    known: dict[str, dict[int, int]] = {f: {} for f in ORGANISATION_STATE_FIELDS}
+    if start is not None:  # each repository's numbers before the period, then its days
+        known = _state_before(repositories, start)
+        days = days.filter(day__gte=start)
     fields = (*ORGANISATION_STATE_FIELDS, *ORGANISATION_FLOW_FIELDS)
     by_day: dict[dt.date, list[tuple[Any, ...]]] = {}
     for row in days.order_by("day").values_list("repository_id", "day", *fields):
         by_day.setdefault(row[1], []).append(row)
     if not by_day:
         return []
-    known: dict[str, dict[int, int]] = {f: {} for f in ORGANISATION_STATE_FIELDS}
     series = []
     day, last = min(by_day), max(by_day)
+    if start is not None and any(known.values()):
+        day = start
     while day <= last:
         flows: dict[str, int | None] = dict.fromkeys(ORGANISATION_FLOW_FIELDS)
         for repository_id, _, *values in by_day.get(day, ()):
@@ -282,11 +288,39 @@ def organisation_series(
             for field in ORGANISATION_FLOW_FIELDS:
                 if cells[field] is not None:
                     flows[field] = (flows[field] or 0) + cells[field]
-        if start is None or day >= start:
-            state = {f: sum(known[f].values()) if known[f] else None for f in known}
-            series.append({"day": day, **state, **flows, "repositories": len(known["stars"])})
+        state = {f: sum(known[f].values()) if known[f] else None for f in known}
+        series.append({"day": day, **state, **flows, "repositories": len(known["stars"])})
         day += dt.timedelta(days=1)
     return series
+
+
+def _state_before(repositories: QuerySet, start: dt.date) -> dict[str, dict[int, int]]:
+    """Each repository's latest stars, forks and watchers before ``start`` (one query)."""
+    latest = {
+        field: Subquery(
+            RepositoryDay.objects.filter(
+                repository=OuterRef("pk"), day__lt=start, **{f"{field}__isnull": False}
+            )
+            .order_by("-day")
+            .values(field)[:1]
+        )
+        for field in ORGANISATION_STATE_FIELDS
+    }
+    known: dict[str, dict[int, int]] = {f: {} for f in ORGANISATION_STATE_FIELDS}
+    for pk, *values in repositories.annotate(**latest).values_list(
+        "pk", *ORGANISATION_STATE_FIELDS
+    ):
+        for field, value in zip(ORGANISATION_STATE_FIELDS, values, strict=True):
+            if value is not None:
+                known[field][pk] = value
+    return known
+
+
+def last_repository_day(*, registry: Registry) -> dt.date | None:
+    """The last day any repository of the registry was recorded."""
+    return RepositoryDay.objects.filter(repository__registry=registry).aggregate(last=Max("day"))[
+        "last"
+    ]
 
 
 def contributor_weeks(
@@ -335,6 +369,7 @@ __all__ = [
     "contributor_weeks",
     "get_repository",
     "has_community_data",
+    "last_repository_day",
     "latest_metrics",
     "metric_series",
     "organisation_series",

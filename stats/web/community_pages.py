@@ -22,6 +22,7 @@ from stats.selectors.access import request_user
 from stats.selectors.community import (
     contributor_weeks,
     has_community_data,
+    last_repository_day,
     organisation_series,
     organisation_summary,
     repository_list,
@@ -176,8 +177,12 @@ def community_page(request: HttpRequest, registry: str | None = None) -> HttpRes
     )
     if not has_community_data(registry=found):
         raise Http404(f"No community numbers for {found.name}")
-    every_day = organisation_series(registry=found)
-    days = every_day[-WINDOW_DAYS:]
+    last = last_repository_day(registry=found)
+    days = (
+        organisation_series(registry=found, start=last - dt.timedelta(days=WINDOW_DAYS - 1))
+        if last
+        else []
+    )
     for day in days:
         day["cells"] = [day[f] for f in DAY_COLUMNS]
     start = days[0]["day"] if days else None

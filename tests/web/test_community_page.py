@@ -466,3 +466,25 @@ def test_real_nfcore_stats_import(client: Client) -> None:
     assert sum(r["stars"] or 0 for r in everything) == summary["totals"]["stars"] > 0
     members = re.search(r'data-metric="github_prs_open"', html)
     assert members is None  # only the metrics a curator recognises get a card
+
+
+@pytest.mark.parametrize(
+    "start", ["2024-02-01", "2024-03-01", "2024-03-04", "2024-03-11", "2024-03-20"]
+)
+def test_series_from_a_start_is_the_whole_series_cut(community: Community, start: str) -> None:
+    whole = organisation_series(registry=community.registry)
+    cut = organisation_series(registry=community.registry, start=dt.date.fromisoformat(start))
+    assert cut == [row for row in whole if row["day"] >= dt.date.fromisoformat(start)]
+    assert organisation_series(registry=community.registry, start=dt.date(2024, 3, 21)) == []
+
+
+def test_page_shows_the_last_year(client: Client, community: Community) -> None:
+    tools = community.registry.repositories.get(name="tools")
+    RepositoryDayFactory(repository=tools, day=dt.date(2022, 6, 1), stars=100, forks=1)
+    RepositoryDayFactory(repository=tools, day=dt.date(2023, 1, 1), stars=150, forks=2)
+    stars = chart(client.get(PAGE).content.decode(), "stars-chart")
+    assert len(stars["labels"]) == 365
+    assert stars["labels"][0] == (LAST_DAY - dt.timedelta(days=364)).isoformat()
+    assert stars["labels"][-1] == LAST_DAY.isoformat()
+    assert stars["datasets"][0]["data"][0] == 150  # tools' count of 1 January 2023, carried
+    assert stars["datasets"][0]["data"][-1] == 919 + 410 + 261
