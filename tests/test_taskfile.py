@@ -94,7 +94,7 @@ def test_taskfile_parses_with_task() -> None:
     if not task_binary.exists():
         pytest.fail(f"{task_binary} missing: go-task-bin is in requirements.txt")
     result = subprocess.run(
-        [str(task_binary), "--list-all"],
+        [str(task_binary), "--list-all", "--color=false"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
