@@ -25,9 +25,8 @@ SEGMENT_BYTES = "8192"  # ~180 segments: plenty of places to be killed in
 def _child_env() -> dict[str, str]:
     db = connection.settings_dict
     env = dict(os.environ)
-    env["DATABASE_URL"] = (
-        f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
+    url = f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env["DATABASE_URL"] = env["STATS_DATABASE_URL"] = url  # the STATS_ one wins when both are set
     env["STATS_INGEST__SEGMENT_BYTES"] = SEGMENT_BYTES
     return env
 
