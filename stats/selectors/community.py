@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections import Counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404
 
@@ -281,13 +282,13 @@ def organisation_series(
     while day <= last:
         flows: dict[str, int | None] = dict.fromkeys(ORGANISATION_FLOW_FIELDS)
         for repository_id, _, *values in by_day.get(day, ()):
-            cells = dict(zip(fields, values, strict=True))
-            for field in ORGANISATION_STATE_FIELDS:
-                if cells[field] is not None:
-                    known[field][repository_id] = cells[field]
-            for field in ORGANISATION_FLOW_FIELDS:
-                if cells[field] is not None:
-                    flows[field] = (flows[field] or 0) + cells[field]
+            for field, value in zip(fields, values, strict=True):
+                if value is None:
+                    continue
+                if field in known:
+                    known[field][repository_id] = value
+                else:
+                    flows[field] = (flows[field] or 0) + value
         state = {f: sum(known[f].values()) if known[f] else None for f in known}
         series.append({"day": day, **state, **flows, "repositories": len(known["stars"])})
         day += dt.timedelta(days=1)
@@ -336,30 +337,38 @@ def contributor_weeks(
     )
     if end is not None:
         weeks = weeks.filter(week__lte=end)
-    by_week: dict[dt.date, list[tuple[Any, ...]]] = {}
-    for row in weeks.order_by("week").values_list(
-        "week", "contributor__login", "commits", "additions", "deletions"
-    ):
-        by_week.setdefault(row[0], []).append(row)
-    if not by_week:
+    totals = {
+        row["week"]: row
+        for row in weeks.values("week").annotate(
+            active=Count("contributor__login", distinct=True),
+            commits=Sum("commits"),
+            additions=Sum("additions"),
+            deletions=Sum("deletions"),
+        )
+    }
+    if not totals:
         return []
-    first, last = min(by_week), max(by_week)
+    newcomers = Counter(  # people by the week of their first commit anywhere
+        weeks.values("contributor__login")
+        .annotate(first=Min("week"))
+        .values_list("first", flat=True)
+    )
+    first, last = min(totals), max(totals)
     steps = {first + dt.timedelta(days=7 * n) for n in range((last - first).days // 7 + 1)}
-    seen: set[str] = set()
+    seen = 0
     series = []
-    for week in sorted(steps | set(by_week)):  # Sundays from GitHub; any other day kept
-        rows = by_week.get(week, ())
-        active = {login for _, login, *_ in rows}
-        seen |= active
+    for week in sorted(steps | set(totals)):  # Sundays from GitHub; any other day kept
+        seen += newcomers.get(week, 0)
         if start is None or week >= start:
+            row = totals.get(week, {})
             series.append(
                 {
                     "week": week,
-                    "active": len(active),
-                    "commits": sum(r[2] for r in rows),
-                    "additions": sum(r[3] for r in rows),
-                    "deletions": sum(r[4] for r in rows),
-                    "contributors": len(seen),
+                    "active": row.get("active", 0),
+                    "commits": row.get("commits", 0),
+                    "additions": row.get("additions", 0),
+                    "deletions": row.get("deletions", 0),
+                    "contributors": seen,
                 }
             )
     return series

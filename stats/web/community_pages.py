@@ -42,6 +42,7 @@ every few minutes), so cached pages live minutes, not the hour of download pages
 
 REPOSITORY_COLUMNS = ("stars", "forks", "watchers", "open_issues", "releases")
 DAY_COLUMNS = ("stars", "forks", "views", "unique_visitors", "clones", "unique_cloners")
+WEEK_COLUMNS = ("active", "commits", "additions", "deletions", "contributors")
 
 METRIC_CARDS = (
     (CommunityMetricName.GITHUB_MEMBERS, "GitHub organisation members"),
@@ -56,6 +57,11 @@ METRIC_CARDS = (
 
 def _registry_name(request: HttpRequest, kwargs: dict[str, Any]) -> str:
     return kwargs.get("registry") or settings.STATS.tabfiles.default_registry
+
+
+def _formatted(value: int | None) -> str:
+    """A count as the other pages show it (1,234), or a dash when it was not measured."""
+    return "—" if value is None else f"{value:,}"
 
 
 def _line(label: str, data: list[Any], *, kind: str = "line") -> dict[str, Any]:
@@ -183,10 +189,12 @@ def community_page(request: HttpRequest, registry: str | None = None) -> HttpRes
         if last
         else []
     )
-    for day in days:
-        day["cells"] = [day[f] for f in DAY_COLUMNS]
+    for day in days:  # formatted here: a year of rows is slow through template filters
+        day["cells"] = [_formatted(day[f]) for f in DAY_COLUMNS]
     start = days[0]["day"] if days else None
     weeks = contributor_weeks(registry=found, start=start - dt.timedelta(days=6) if start else None)
+    for week in weeks:
+        week["cells"] = [_formatted(week[f]) for f in WEEK_COLUMNS]
     summary = organisation_summary(registry=found)
     metrics = summary["metrics"]
     context = {
