@@ -27,7 +27,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "logs"
-REAL_LOGS = ("elastic_apache_logs.log.gz", "nasa_jul95_xaa.log.gz", "secrepo_access-2018-12-15.log.gz")
+REAL_LOGS = (
+    "elastic_apache_logs.log.gz",
+    "nasa_jul95_xaa.log.gz",
+    "secrepo_access-2018-12-15.log.gz",
+)
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "stats_bench_ingest"
 
@@ -159,34 +163,44 @@ def main() -> None:
         print(f"# generating inputs of {args.lines:,} lines in {workdir}", flush=True)
         inputs = make_inputs(workdir, args.lines)
         small = make_inputs(workdir / "small", args.lines // 4)
-        print(f"{'database':<11}{'input':<15}{'threads':>8}{'lines/s':>12}{'seconds':>9}"
-              f"{'peak MB':>9}{'downloads':>11}")
+        print(
+            f"{'database':<11}{'input':<15}{'threads':>8}{'lines/s':>12}{'seconds':>9}"
+            f"{'peak MB':>9}{'downloads':>11}"
+        )
         for kind in args.databases.split(","):
             for name, path in inputs.items():
                 for threads in (int(t) for t in args.threads.split(",")):
                     url = database_url(kind, workdir)
                     r = run_child(url, path, threads or None, workdir)
                     label = str(threads) if threads else "all"
-                    print(f"{kind:<11}{name:<15}{label:>8}{r['lines_per_s']:>12,.0f}"
-                          f"{r['seconds']:>9.2f}{r['peak_mb']:>9.0f}{r['downloads']:>11,}",
-                          flush=True)
+                    print(
+                        f"{kind:<11}{name:<15}{label:>8}{r['lines_per_s']:>12,.0f}"
+                        f"{r['seconds']:>9.2f}{r['peak_mb']:>9.0f}{r['downloads']:>11,}",
+                        flush=True,
+                    )
         url = database_url(args.databases.split(",")[0], workdir)
         quarter = run_child(url, small["generated"], 1, workdir)
-        full = run_child(database_url(args.databases.split(",")[0], workdir),
-                         inputs["generated"], 1, workdir)
-        print(f"# peak memory: {quarter['peak_mb']:.0f} MB for {args.lines // 4:,} lines, "
-              f"{full['peak_mb']:.0f} MB for {args.lines:,} lines")
+        full = run_child(
+            database_url(args.databases.split(",")[0], workdir), inputs["generated"], 1, workdir
+        )
+        print(
+            f"# peak memory: {quarter['peak_mb']:.0f} MB for {args.lines // 4:,} lines, "
+            f"{full['peak_mb']:.0f} MB for {args.lines:,} lines"
+        )
         for name in ("generated", "real"):
             seconds = goaccess(inputs[name], workdir)
             if seconds is None:
                 print("# goaccess not installed (apt-get install goaccess)")
                 break
-            ours = run_child(database_url(args.databases.split(",")[0], workdir),
-                             inputs[name], 1, workdir)
+            ours = run_child(
+                database_url(args.databases.split(",")[0], workdir), inputs[name], 1, workdir
+            )
             rate = args.lines / seconds
-            print(f"# goaccess {name}: {rate:,.0f} lines/s; ours (1 thread, "
-                  f"{args.databases.split(',')[0]}): {ours['lines_per_s']:,.0f} lines/s; "
-                  f"ratio {ours['lines_per_s'] / rate:.2f}x")
+            print(
+                f"# goaccess {name}: {rate:,.0f} lines/s; ours (1 thread, "
+                f"{args.databases.split(',')[0]}): {ours['lines_per_s']:,.0f} lines/s; "
+                f"ratio {ours['lines_per_s'] / rate:.2f}x"
+            )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
