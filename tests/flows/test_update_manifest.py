@@ -3,6 +3,7 @@ given through Prefect's API as the dashboard's input form does."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -87,7 +88,9 @@ def test_large_change_suspends_until_the_curator_answers(
     assert keyset is not None
     with get_client(sync_client=True) as client:
         schema = client.read_flow_run_input(flow_run.id, keyset["schema"])
-    assert {"approve", "comment"} <= set(__import__("json").loads(schema)["properties"])
+        question = client.read_flow_run_input(flow_run.id, keyset["description"])
+    assert {"approve", "comment"} <= set(json.loads(schema)["properties"])
+    assert f"would add {FULL - 30}, change 0 and retire 0 packages" in json.loads(question)
 
     resume_flow_run(flow_run.id, run_input={"approve": approve, "comment": "release 3.22"})
     state = _execute(flow_run)

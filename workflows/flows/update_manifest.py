@@ -91,19 +91,23 @@ def load(registry: str, rows: list[ManifestRow]) -> ManifestChange:
     return manifest_load(registry=registries_named([registry]).get(), rows=rows)
 
 
-def ask_curator(key: str) -> ConfirmManifest:
-    """Wait for the curator's answer: suspended when deployed, else paused in-process."""
+def ask_curator(key: str, question: str) -> ConfirmManifest:
+    """Wait for the curator's answer: suspended when deployed, else paused in-process.
+
+    ``question`` (Markdown) is shown above the form in the dashboard.
+    """
+    form = ConfirmManifest.with_initial_data(description=question, approve=False)
     workflows = settings.STATS.workflows
     context = FlowRunContext.get()
     deployed = bool(context and context.flow_run and context.flow_run.deployment_id)
     if deployed:
         return suspend_flow_run(
-            wait_for_input=ConfirmManifest,
+            wait_for_input=form,
             timeout=workflows.manifest_confirm_timeout,
             key=key,
         )
     return pause_flow_run(
-        wait_for_input=ConfirmManifest,
+        wait_for_input=form,
         timeout=workflows.manifest_confirm_timeout,
         poll_interval=workflows.confirm_poll_seconds,
         key=key,
@@ -152,7 +156,12 @@ def update_manifest(
             change.changed,
             threshold,
         )
-        answer = ask_curator(key=f"manifest-{digest[:32]}")
+        question = (
+            f"**{registry}**: the manifest at `{where}` would add {change.added}, change "
+            f"{change.updated} and retire {change.deactivated} packages "
+            f"({change.unchanged} unchanged). Load it?"
+        )
+        answer = ask_curator(key=f"manifest-{digest[:32]}", question=question)
         outcome.asked_curator = True
         outcome.comment = answer.comment
         logger.info("curator answered approve=%s: %s", answer.approve, answer.comment)
