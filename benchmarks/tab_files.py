@@ -20,7 +20,6 @@ Not a test: it prints figures for the issue notes. Bioconductor's own system too
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -29,20 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 REGISTRY = "tabbench"
 
-
-def setup_django() -> None:
-    sys.path.insert(0, str(REPO))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emgapiv2.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit("Set DATABASE_URL to a PostgreSQL database of your own (it is filled).")
-    call_command("migrate", verbosity=0)
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+sys.path.insert(0, str(REPO))
+from benchmarks._fill import setup_django  # noqa: E402  (shared with benchmarks/api.py)
 
 
 def fill(packages: int, years: int) -> int:
