@@ -53,6 +53,7 @@ def _check(response, label: str) -> None:
     assert response.status_code < 500, f"{label}: {response.status_code} {response.text[:300]}"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_openapi_operations_never_fail(curator_token: str) -> None:
     """Committed requests, as in production: a failed query in one request (answered 4xx)
@@ -81,6 +82,7 @@ def _fuzz_rest(operation, headers: dict[str, str]) -> None:
     run()
 
 
+@pytest.mark.slow
 def test_graphql_queries_never_fail(curator_token: str) -> None:
     schema = schemathesis.graphql.from_wsgi("/graphql", application)
     operations = [result.ok() for result in schema.get_all_operations()]

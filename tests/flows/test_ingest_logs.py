@@ -79,6 +79,7 @@ def test_interrupted_run_then_rerun_ends_exact(
     assert totals(registry) == totals(reference)
 
 
+@pytest.mark.slow
 def test_local_dask_cluster_gives_the_same_totals(small_segments: None, nasa_logs: Path) -> None:
     reference = nasa_registry("threads")
     ingest_logs(registry="threads", paths=[str(nasa_logs)])
@@ -94,6 +95,7 @@ def test_local_dask_cluster_gives_the_same_totals(small_segments: None, nasa_log
     assert totals(registry) == totals(reference)
 
 
+@pytest.mark.slow
 def test_process_pool_gives_the_same_totals(small_segments: None, nasa_logs: Path) -> None:
     reference = nasa_registry("in-process")
     ingest_logs(registry="in-process", paths=[str(nasa_logs)])
