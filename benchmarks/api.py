@@ -16,6 +16,7 @@
 6. Prints the figures next to the goals of issue 4.
 
     python benchmarks/api.py [--scale full|small|tiny|0.3] [--duration 10] [--reuse]
+    python benchmarks/api.py --check-fill   # the fill equals a rebuild from the same facts
 
 The rate limit stays on (counted in Redis per request, as in production) with a limit no
 run reaches.
@@ -435,6 +436,11 @@ def main() -> None:
         default=2,
         help="uncached runs (2 = one per worker, so no queueing)",
     )
+    parser.add_argument(
+        "--check-fill",
+        action="store_true",
+        help="only check, on a small database of its own, that the fill equals a rebuild",
+    )
     args = parser.parse_args()
     # The same configuration in this process (in-process figures) as in the server.
     os.environ.update(SERVER_ENV)
@@ -443,6 +449,12 @@ def main() -> None:
     print(f"load average at start: {loadavg()} ({os.cpu_count()} cores)")
     if shutil.which("wrk") is None:
         print("wrk not found (Debian: apt-get install -y wrk): using the httpx client instead")
+    if args.check_fill:
+        url = args.database_url + "_check"
+        print("fill vs rebuild_registry_stats from the same facts:")
+        same = _fill.check_against_rebuild(url)
+        _fill.drop_database(url)
+        sys.exit(0 if same else 1)
     started = time.perf_counter()
     if args.reuse:
         plan = plan_from_database(args.database_url, args)
