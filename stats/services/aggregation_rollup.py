@@ -239,7 +239,7 @@ def apply_versions(tallies: dict[tuple[int, str], VersionTally]) -> int:
     for chunk in chunks(package_ids, 250):
         # Only the versions just downloaded, not every version the packages ever had.
         versions = sorted(set().union(*(versions_of[p] for p in chunk)))[:500]
-        rows = PackageVersion.objects.filter(package_id__in=chunk)
+        rows = PackageVersion.objects.filter(package_id__in=chunk).order_by()  # no join to sort
         if len(versions) < 500:
             rows = rows.filter(version__in=versions)
         rows = rows.values_list("package_id", "version", "downloads", "first_day", "last_day")
