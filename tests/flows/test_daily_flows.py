@@ -61,6 +61,27 @@ def test_refresh_stats_aggregates_only_registries_with_new_segments(
     assert refresh_stats() == []  # nothing new: nothing to do
 
 
+def test_refresh_warms_the_tab_files_in_a_shared_cache(
+    small_segments: None, nasa_logs: Path, settings: Settings
+) -> None:
+    settings.STATS = settings.STATS.model_copy(update={"redis_url": "redis://127.0.0.1:6379/12"})
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/12",
+        }
+    }
+    nasa_registry("warm")
+    ingest_logs(registry="warm", paths=[str(nasa_logs)])
+
+    (result,) = refresh_stats(registries=["warm"])
+
+    assert result["warmed_files"] == [
+        "/r/warm/packages/stats/site/site_pkg_stats.tab",
+        "/r/warm/packages/stats/site/site_pkg_scores.tab",
+    ]
+
+
 def test_check_uptime_records_each_url(website: str) -> None:
     registry = nasa_registry("site")
     registry.website_urls = [f"{website}/", f"{website}/down", "http://127.0.0.1:9/"]
