@@ -79,6 +79,18 @@ class ApiSettings(BaseModel):
     max_bulk_packages: int = Field(default=128, ge=1, le=1024)
     page_size: int = Field(default=100, ge=1, le=1000)
     cache_seconds: int = Field(default=3600, ge=0)
+    front_cache: bool = Field(
+        default=True,
+        description="With Redis: replay cached public GET answers before Django handles "
+        "the request (emgapiv2/front_cache.py).",
+    )
+    front_tokens_max_age: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="Seconds the front trusts its snapshot of registry generations without "
+        "a change signal (a safety net: registry changes are signalled at once).",
+    )
 
 
 class TabFilesSettings(BaseModel):

@@ -8,7 +8,7 @@ Each function here is one indexed query.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Max, Sum
 
@@ -35,11 +35,22 @@ def registry_generation(name: str) -> GenerationState | None:
     if row is None:
         return None
     registry_id, created_at, generation, valid_through, is_public = row
+    token = _registry_token(name, registry_id, created_at, generation)
+    return GenerationState(token, generation, valid_through, is_public)
+
+
+def _registry_token(name: str, registry_id: int, created_at: datetime, generation: int) -> str:
     # Identity is part of the token: a registry deleted and recreated under the same name
     # (after a rollback possibly with the same id) starts again at generation 0 and must
     # not meet the old registry's entries.
-    token = f"{name}.{registry_id}.{created_at.timestamp():.6f}.{generation}"
-    return GenerationState(token, generation, valid_through, is_public)
+    return f"{name}.{registry_id}.{created_at.timestamp():.6f}.{generation}"
+
+
+def _all_token(
+    count: int, generations: int, last_id: int | None, last_created: datetime | None
+) -> str:
+    created = last_created.timestamp() if last_created else 0.0
+    return f"*.{count}.{last_id or 0}.{created:.6f}.{generations}"
 
 
 def all_registries_generation() -> GenerationState:
@@ -52,6 +63,29 @@ def all_registries_generation() -> GenerationState:
         valid_through=Max("valid_through"),
     )
     generation = totals["generations"] or 0
-    created = totals["last_created"].timestamp() if totals["last_created"] else 0.0
-    token = f"*.{totals['count']}.{totals['last_id'] or 0}.{created:.6f}.{generation}"
+    token = _all_token(totals["count"], generation, totals["last_id"], totals["last_created"])
     return GenerationState(token, generation, totals["valid_through"], True)
+
+
+ALL_PUBLIC = "*"
+"""Scope name of the token standing for every public registry."""
+
+
+def public_generation_tokens() -> dict[str, str]:
+    """Current token of every public registry by name, and of all of them as ``ALL_PUBLIC``.
+
+    One query; what a front cache compares a stored response's token with.
+    """
+    rows = list(
+        Registry.objects.filter(is_public=True).values_list(
+            "name", "id", "created_at", "data_generation"
+        )
+    )
+    tokens = {name: _registry_token(name, pk, created, gen) for name, pk, created, gen in rows}
+    tokens[ALL_PUBLIC] = _all_token(
+        len(rows),
+        sum(row[3] for row in rows),
+        max((row[1] for row in rows), default=None),
+        max((row[2] for row in rows), default=None),
+    )
+    return tokens

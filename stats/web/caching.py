@@ -33,12 +33,14 @@ import calendar
 import hashlib
 import logging
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import wraps
 from typing import Any
+from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.core.cache import caches
@@ -49,6 +51,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from stats.selectors.generations import (
+    ALL_PUBLIC,
     GenerationState,
     all_registries_generation,
     registry_generation,
@@ -65,6 +68,30 @@ _DROPPED_HEADERS = {"set-cookie", "etag", "last-modified"}
 #: Bodies at least this large are also kept in process memory (see _LocalLargeEntries).
 LOCAL_MIN_BYTES = 256 * 1024
 LOCAL_BUDGET_BYTES = 96 * 1024 * 1024
+#: Internal header telling the front cache (stats.web.front_cache) that a response may be
+#: replayed while its registry scope keeps this token; stripped before it leaves.
+FRONT_HEADER = "X-Stats-Front-Cache"
+#: WSGI environ key the front sets on requests it passes on and would store the answer of.
+FRONT_LISTENING = "stats.front_cache.listening"
+
+
+@dataclass(frozen=True)
+class FrontMarker:
+    """What a cacheable response tells the front: for how long, under which token."""
+
+    seconds: int
+    scope: str
+    token: str
+
+    def header(self) -> str:
+        return f"{self.seconds} {quote(self.scope, safe='')} {quote(self.token, safe='')}"
+
+    @classmethod
+    def parse(cls, value: str) -> FrontMarker | None:
+        parts = value.split(" ")
+        if len(parts) != 3 or not parts[0].isdigit():
+            return None
+        return cls(int(parts[0]), unquote(parts[1]), unquote(parts[2]))
 
 
 @dataclass(frozen=True)
@@ -100,8 +127,23 @@ def negotiated_format(request: HttpRequest) -> str:
     The whole header rather than one media type picked here, so the key can never
     disagree with the view's own negotiation (e.g. CSV for ``Accept: text/csv``).
     """
-    accept = request.headers.get("Accept", "")
+    return normalise_accept(request.headers.get("Accept", ""))
+
+
+def normalise_accept(accept: str) -> str:
     return "".join(accept.lower().split()) or "*"
+
+
+GENERATION_EPOCH_KEY = "gencache:epoch"
+"""Changes (after commit) whenever a registry row changes: front caches then reload tokens."""
+
+
+def note_generation_change() -> None:
+    """Tell front caches that a registry's token may have changed (call after commit)."""
+    try:
+        caches[CACHE_ALIAS].set(GENERATION_EPOCH_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.warning("response cache unavailable (generation epoch)", exc_info=True)
 
 
 def registry_from(kwarg: str = "registry", default: str | None = None) -> RegistryResolver:
@@ -241,22 +283,28 @@ def cache_response(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method not in ("GET", "HEAD") or _has_credentials(request):
                 return view(request, *args, **kwargs)
-            state = _generation(resolve(request, kwargs))
+            scope = resolve(request, kwargs)
+            state = _generation(scope)
             if state is None or not state.is_public:
                 return view(request, *args, **kwargs)
             fmt = negotiated_format(request) if vary_on_accept else "*"
             key = cache_key(request, state, fmt)
+            seconds = settings.STATS.api.cache_seconds if timeout is None else timeout
             entry = _cache_get(key)
+            consistent = True
             if entry is None:
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or response.streaming:
                     return response
                 entry = _freeze(response, key, state)
                 reported = getattr(response, "data_generation", None)
-                if reported is None or reported == state.data_generation:
-                    seconds = settings.STATS.api.cache_seconds if timeout is None else timeout
+                consistent = reported is None or reported == state.data_generation
+                if consistent:
                     _cache_set(key, entry, seconds)
             response = entry.to_response()
+            if consistent and seconds > 0 and request.META.get(FRONT_LISTENING):
+                marker = FrontMarker(seconds, ALL_PUBLIC if scope is None else scope, state.token)
+                response[FRONT_HEADER] = marker.header()
             if vary_on_accept:
                 patch_vary_headers(response, ["Accept"])
             if not response.has_header("Cache-Control"):

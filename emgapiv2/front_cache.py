@@ -1,0 +1,268 @@
+"""A response cache in front of Django for the hot path: public GETs already answered.
+
+Django's request cycle (middleware, URL resolution, Ninja) costs over a millisecond of
+CPU per request even when the answer comes from the response cache, which caps a
+2-core server at a few hundred requests per second. This WSGI layer keeps, in Redis,
+the exact status, headers and body of the answers that ``stats.web.caching`` marked as
+replayable (public registry data, no credentials), keyed by scheme, host, path, query
+string and Accept header, and replays them without entering Django. A hit is one
+pipelined Redis round trip: the entry, the generation epoch and the rate-limit count.
+
+An entry is replayed only while the token of its scope (its registry, or all public
+registries) is current. The front holds a snapshot of those tokens (one query),
+reloaded when the generation epoch in Redis moves (set after commit whenever a Registry
+row changes, see stats/web/signals.py) and at least every
+``STATS_API__FRONT_TOKENS_MAX_AGE`` seconds as a safety net.
+
+Handed to Django untouched: other methods than GET, requests with credentials
+(Authorization, session cookie), CORS requests (Origin), conditional requests (Django
+answers 304 from its own cache), clients over their rate limit (Django answers 429),
+and everything when Redis is not configured or fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+
+from stats.api.ratelimit import (
+    PRECOUNTED_QUOTA,
+    Quota,
+    address_bucket,
+    address_from_meta,
+    quota_headers,
+    window_key,
+)
+from stats.selectors.generations import public_generation_tokens
+from stats.web.caching import (
+    CACHE_ALIAS,
+    FRONT_HEADER,
+    FRONT_LISTENING,
+    GENERATION_EPOCH_KEY,
+    FrontMarker,
+    normalise_accept,
+)
+
+logger = logging.getLogger(__name__)
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+ENTRY_PREFIX = "front:v1:"
+#: Bodies larger than this are left to Django's cache (it keeps large ones in memory).
+MAX_BODY_BYTES = 1024 * 1024
+_FRONT_HEADER = FRONT_HEADER.lower()
+#: Per-request headers: never replayed (the rate-limit ones are set afresh on each hit).
+_NOT_STORED = {
+    _FRONT_HEADER,
+    "set-cookie",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+}
+#: Requests whose answer may differ from the stored one go to Django.
+_PASS_HEADERS = (
+    "HTTP_AUTHORIZATION",
+    "HTTP_ORIGIN",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+)
+
+
+@dataclass(frozen=True)
+class FrontEntry:
+    """A stored answer and the token it stays valid under."""
+
+    scope: str
+    token: str
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+class _Tokens:
+    """This process's snapshot of the public registries' generation tokens."""
+
+    def __init__(self, max_age: float) -> None:
+        self.max_age = max_age
+        self.tokens: dict[str, str] | None = None
+        self.epoch: bytes | None = None
+        self.loaded_at = 0.0
+        self.lock = threading.Lock()
+
+    def current(self, epoch: bytes | None) -> dict[str, str]:
+        now = time.monotonic()
+        tokens = self.tokens
+        if tokens is not None and epoch == self.epoch and now - self.loaded_at <= self.max_age:
+            return tokens
+        with self.lock:
+            tokens = public_generation_tokens()
+            self.tokens, self.epoch, self.loaded_at = tokens, epoch, now
+        return tokens
+
+
+@dataclass(frozen=True)
+class _RateBucket:
+    key: str
+    limit: int
+    window: int
+    reset_at: float
+
+
+class ResponseCacheFront:
+    """WSGI middleware: replay stored public answers, store the ones Django marks."""
+
+    def __init__(self, app: WsgiApp, redis_url: str) -> None:
+        self.app = app
+        self.redis = redis.Redis.from_url(redis_url)
+        self.cache = caches[CACHE_ALIAS]
+        self.epoch_key = self.cache.make_key(GENERATION_EPOCH_KEY)
+        self.tokens = _Tokens(settings.STATS.api.front_tokens_max_age)
+        self.session_cookie = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if not self._eligible(environ):
+            return self.app(environ, start_response)
+        key = self._key(environ)
+        bucket = self._rate_bucket(environ)
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.get(key)
+            pipe.get(self.epoch_key)
+            if bucket is not None:
+                pipe.set(bucket.key, 0, ex=bucket.window + 1, nx=True)
+                pipe.incr(bucket.key)
+            found = pipe.execute()
+        except redis.RedisError:
+            logger.warning("front cache unavailable; passing the request on", exc_info=True)
+            return self.app(environ, start_response)
+        quota = None
+        if bucket is not None:
+            quota = Quota(limit=bucket.limit, used=int(found[3]), reset_at=bucket.reset_at)
+            environ[PRECOUNTED_QUOTA] = quota
+            if quota.exceeded:
+                return self.app(environ, start_response)
+        if found[0] is not None:
+            entry = self._current_entry(found[0], found[1])
+            if entry is not None:
+                headers = list(entry.headers)
+                if quota is not None:
+                    headers.extend(quota_headers(quota))
+                start_response(entry.status, headers)
+                return [entry.body]
+        return self._pass_and_store(environ, start_response, key)
+
+    def _eligible(self, environ: dict[str, Any]) -> bool:
+        if environ.get("REQUEST_METHOD") != "GET":
+            return False
+        if any(name in environ for name in _PASS_HEADERS):
+            return False
+        cookie = environ.get("HTTP_COOKIE")
+        return not (cookie and self.session_cookie in cookie)
+
+    def _key(self, environ: dict[str, Any]) -> str:
+        parts = (
+            environ.get("wsgi.url_scheme", ""),
+            environ.get("HTTP_X_FORWARDED_PROTO", ""),
+            environ.get("HTTP_HOST", ""),
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            normalise_accept(environ.get("HTTP_ACCEPT", "")),
+        )
+        digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+        return self.cache.make_key(ENTRY_PREFIX + digest)
+
+    def _rate_bucket(self, environ: dict[str, Any]) -> _RateBucket | None:
+        config = settings.STATS.ratelimit
+        path = environ.get("PATH_INFO", "")
+        if not config.enabled or not path.startswith(tuple(config.path_prefixes)):
+            return None
+        bucket = address_bucket(address_from_meta(environ, config.proxy_count))
+        key, start = window_key(bucket, config.window_seconds, time.time())
+        return _RateBucket(
+            key=self.cache.make_key(key),
+            limit=config.per_address,
+            window=config.window_seconds,
+            reset_at=start + config.window_seconds,
+        )
+
+    def _current_entry(self, raw: bytes, epoch: bytes | None) -> FrontEntry | None:
+        try:
+            entry = pickle.loads(raw)
+        except Exception:  # noqa: BLE001 - an unreadable entry is a miss, not an error
+            return None
+        if not isinstance(entry, FrontEntry):
+            return None
+        try:
+            tokens = self.tokens.current(epoch)
+        except Exception:
+            logger.warning("front cache: generations unreadable", exc_info=True)
+            connection.close()
+            return None
+        return entry if tokens.get(entry.scope) == entry.token else None
+
+    def _pass_and_store(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], key: str
+    ) -> Any:
+        environ[FRONT_LISTENING] = True
+        answer: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            answer["status"], answer["headers"] = status, headers
+            sent = [(name, value) for name, value in headers if name.lower() != _FRONT_HEADER]
+            return start_response(status, sent, exc_info)
+
+        result = self.app(environ, capture)
+        marker = self._marker(answer)
+        if marker is None:
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        if len(body) <= MAX_BODY_BYTES:
+            self._store(key, marker, answer, body)
+        return [body]
+
+    @staticmethod
+    def _marker(answer: dict[str, Any]) -> FrontMarker | None:
+        if not answer.get("status", "").startswith("200"):
+            return None
+        marker = None
+        for name, value in answer["headers"]:
+            lowered = name.lower()
+            if lowered == "set-cookie":
+                return None
+            if lowered == _FRONT_HEADER:
+                marker = FrontMarker.parse(value)
+        return marker
+
+    def _store(self, key: str, marker: FrontMarker, answer: dict[str, Any], body: bytes) -> None:
+        headers = tuple(
+            (name, value) for name, value in answer["headers"] if name.lower() not in _NOT_STORED
+        )
+        entry = FrontEntry(marker.scope, marker.token, answer["status"], headers, body)
+        try:
+            self.redis.set(key, pickle.dumps(entry, protocol=5), ex=marker.seconds)
+        except redis.RedisError:
+            logger.warning("front cache unavailable (store)", exc_info=True)
+
+
+def with_front_cache(app: WsgiApp) -> WsgiApp:
+    """``app`` behind the front cache when Redis is configured and the front enabled."""
+    config = settings.STATS
+    if not (config.redis_url and config.api.front_cache):
+        return app
+    return ResponseCacheFront(app, config.redis_url)
