@@ -7,6 +7,7 @@ alongside every download count, and a ``registry`` parameter.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -25,7 +26,7 @@ from stats.api.common import (
     wants_csv,
 )
 from stats.api.errors import BadRequest, NotFound
-from stats.models import Registry
+from stats.models import Package, Registry
 from stats.selectors.downloads import (
     package_counts,
     package_daily,
@@ -79,6 +80,35 @@ RegistryQuery = Query(None, description=REGISTRY_DESCRIPTION, examples=["biocond
 FormatQuery = Query(None, alias="format", description=FORMAT_DESCRIPTION)
 
 
+Results = dict[str, dict[str, object] | None]
+
+
+def _requested_packages(found: Registry, packages: str) -> tuple[list[str], dict[str, Package]]:
+    """The names asked for and the known ones; 404 when the one package asked for is unknown."""
+    names = split_names(packages, settings.STATS.api.max_bulk_packages)
+    known = packages_by_name(found, names)
+    if "," not in packages and names[0] not in known:
+        raise NotFound(f"Unknown package {names[0]!r} in registry {found.name!r}")
+    return names, known
+
+
+def _answer(
+    request: HttpRequest,
+    response: HttpResponse,
+    output: OutputFormat | None,
+    results: Results,
+    *,
+    as_csv: Callable[[Results, str], HttpResponse],
+    stem: str,
+    bulk: bool,
+) -> object:
+    """JSON (one result, or a name -> result map in bulk) or CSV, as negotiated."""
+    vary_on_accept(response)
+    if wants_csv(request, output):
+        return as_csv(results, stem)
+    return results if bulk else next(iter(results.values()))
+
+
 def _point(registry: Registry, period: Period, name: str | None, counts) -> dict[str, object]:
     return {
         "downloads": counts.downloads,
@@ -90,7 +120,7 @@ def _point(registry: Registry, period: Period, name: str | None, counts) -> dict
     }
 
 
-def _point_csv(results: dict[str, dict[str, object] | None], stem: str) -> HttpResponse:
+def _point_csv(results: Results, stem: str) -> HttpResponse:
     rows = [
         [name, r["start"], r["end"], r["downloads"], r["distinct_clients"]]
         if r
@@ -119,10 +149,15 @@ def point_registry(
     found = registry_or_error(request, registry)
     span = period_or_error(period, found)
     result = _point(found, span, None, registry_counts(found, span))
-    vary_on_accept(response)
-    if wants_csv(request, output):
-        return _point_csv({"": result}, f"{found.name}_{period}")
-    return result
+    return _answer(
+        request,
+        response,
+        output,
+        {"": result},
+        as_csv=_point_csv,
+        stem=f"{found.name}_{period}",
+        bulk=False,
+    )
 
 
 @router.get(
@@ -145,22 +180,24 @@ def point_packages(
 ) -> object:
     found = registry_or_error(request, registry)
     span = period_or_error(period, found)
-    names = split_names(packages, settings.STATS.api.max_bulk_packages)
-    known = packages_by_name(found, names)
-    if "," not in packages and names[0] not in known:
-        raise NotFound(f"Unknown package {names[0]!r} in registry {found.name!r}")
+    names, known = _requested_packages(found, packages)
     counts = package_counts([p.pk for p in known.values()], span)
-    results = {
+    results: Results = {
         name: _point(found, span, name, counts[known[name].pk]) if name in known else None
         for name in names
     }
-    vary_on_accept(response)
-    if wants_csv(request, output):
-        return _point_csv(results, f"{found.name}_{period}")
-    return results if "," in packages else results[names[0]]
+    return _answer(
+        request,
+        response,
+        output,
+        results,
+        as_csv=_point_csv,
+        stem=f"{found.name}_{period}",
+        bulk="," in packages,
+    )
 
 
-def _range_csv(results: dict[str, dict[str, object] | None], stem: str) -> HttpResponse:
+def _range_csv(results: Results, stem: str) -> HttpResponse:
     rows = []
     for name, result in results.items():
         for day in result["downloads"] if result else []:
@@ -200,10 +237,15 @@ def range_registry(
     found = registry_or_error(request, registry)
     span = period_or_error(period, found)
     result = _range(found, span, None, registry_daily(found, span))
-    vary_on_accept(response)
-    if wants_csv(request, output):
-        return _range_csv({"": result}, f"{found.name}_{period}")
-    return result
+    return _answer(
+        request,
+        response,
+        output,
+        {"": result},
+        as_csv=_range_csv,
+        stem=f"{found.name}_{period}",
+        bulk=False,
+    )
 
 
 @router.get(
@@ -226,21 +268,23 @@ def range_packages(
 ) -> object:
     found = registry_or_error(request, registry)
     span = period_or_error(period, found)
-    names = split_names(packages, settings.STATS.api.max_bulk_packages)
     if "," in packages and span.days > BULK_RANGE_MAX_DAYS + 1:
         raise BadRequest(
             f"Bulk range queries cover at most {BULK_RANGE_MAX_DAYS + 1} days; "
             f"{period!r} has {span.days}"
         )
-    known = packages_by_name(found, names)
-    if "," not in packages and names[0] not in known:
-        raise NotFound(f"Unknown package {names[0]!r} in registry {found.name!r}")
+    names, known = _requested_packages(found, packages)
     daily = package_daily([p.pk for p in known.values()], span)
-    results = {
+    results: Results = {
         name: _range(found, span, name, daily[known[name].pk]) if name in known else None
         for name in names
     }
-    vary_on_accept(response)
-    if wants_csv(request, output):
-        return _range_csv(results, f"{found.name}_{period}")
-    return results if "," in packages else results[names[0]]
+    return _answer(
+        request,
+        response,
+        output,
+        results,
+        as_csv=_range_csv,
+        stem=f"{found.name}_{period}",
+        bulk="," in packages,
+    )
