@@ -74,6 +74,12 @@ def _run(call: Any, **kwargs: Any) -> ImportResult:
         raise BadRequest(str(exc)) from None
 
 
+def _import_json(request: HttpRequest, registry: str, call: Any, **kwargs: Any) -> Any:
+    """A curator's JSON body through an import service, answered as ImportOut."""
+    target = registry_for_curation(request, registry)
+    return _out(target.name, _run(call, registry=target, payload=_json(request), **kwargs))
+
+
 @router.put(
     "/import/{registry}/pipelines",
     response={200: ImportOut, **_ERRORS},
@@ -83,9 +89,7 @@ def _run(call: Any, **kwargs: Any) -> ImportResult:
 )
 def import_pipelines(request: HttpRequest, registry: str, day: dt.date | None = DayQuery) -> Any:
     """Repositories, releases, contributors and the day's counts; twice changes nothing."""
-    target = registry_for_curation(request, registry)
-    result = _run(pipelines_import, registry=target, payload=_json(request), day=day)
-    return _out(target.name, result)
+    return _import_json(request, registry, pipelines_import, day=day)
 
 
 @router.put(
@@ -99,9 +103,7 @@ def import_pipelines(request: HttpRequest, registry: str, day: dt.date | None = 
 )
 def import_stats(request: HttpRequest, registry: str, day: dt.date | None = DayQuery) -> Any:
     """Per-pipeline stars, watchers, forks, issue and PR counts and medians, contributors."""
-    target = registry_for_curation(request, registry)
-    result = _run(stats_import, registry=target, payload=_json(request), day=day)
-    return _out(target.name, result)
+    return _import_json(request, registry, stats_import, day=day)
 
 
 @router.put(
@@ -112,8 +114,7 @@ def import_stats(request: HttpRequest, registry: str, day: dt.date | None = DayQ
     openapi_extra=_body("application/json", "{followers_count, following_count, ..., timestamp}"),
 )
 def import_twitter(request: HttpRequest, registry: str) -> Any:
-    target = registry_for_curation(request, registry)
-    return _out(target.name, _run(twitter_import, registry=target, payload=_json(request)))
+    return _import_json(request, registry, twitter_import)
 
 
 @router.put(
