@@ -16,6 +16,7 @@
 6. Prints the figures next to the goals of issue 4.
 
     python benchmarks/api.py [--scale full|small|tiny|0.3] [--duration 10] [--reuse]
+    python benchmarks/api.py --reuse --only top,tab,refresh   # parts of: detail,point,range,top,tab,parts,refresh
     python benchmarks/api.py --check-fill   # the fill equals a rebuild from the same facts
 
 The rate limit stays on (counted in Redis per request, as in production) with a limit no
@@ -60,6 +61,7 @@ SERVER_ENV = {
     "STATS_DEBUG": "false",
     "STATS_RATELIMIT__PER_ADDRESS": "1000000000",  # counted as in production, never hit
 }
+PARTS = ("detail", "point", "range", "top", "tab", "parts", "refresh")
 GOALS = {"cached_rps": 3000, "cached_p99_ms": 20, "uncached_p99_ms": 50, "tab_ms": 100}
 
 WRK_SCRIPT = r"""
@@ -235,14 +237,22 @@ def measure_endpoints(
     run = run_wrk if use_wrk else run_httpx
     extra = {"workdir": workdir} if use_wrk else {}
     shuffled = random.Random(5).sample(names, len(names))
-    endpoints = {
-        "package detail": "/api/v1/registries/bioconductor/packages/{}",
-        "point last-month": "/api/v1/downloads/point/last-month/{}?registry=bioconductor",
-        "range last-month": "/api/v1/downloads/range/last-month/{}?registry=bioconductor",
-        "top last-month": "/api/v1/top/bioconductor/last-month",
+    endpoints = {  # part of --only: (label, path)
+        "detail": ("package detail", "/api/v1/registries/bioconductor/packages/{}"),
+        "point": (
+            "point last-month",
+            "/api/v1/downloads/point/last-month/{}?registry=bioconductor",
+        ),
+        "range": (
+            "range last-month",
+            "/api/v1/downloads/range/last-month/{}?registry=bioconductor",
+        ),
+        "top": ("top last-month", "/api/v1/top/bioconductor/last-month"),
     }
     loads = []
-    for name, template in endpoints.items():
+    for part, (name, template) in endpoints.items():
+        if part not in args.only:
+            continue
         one = template.format(CACHED_PACKAGE)
         for _ in range(6):  # warms the cache, and each worker's first use of the view
             if httpx.get(base + one, timeout=60).status_code != 200:
@@ -366,7 +376,7 @@ def flush_redis() -> None:
 
 def plan_from_database(url: str, args: argparse.Namespace) -> _fill.Plan:
     """The plan of an existing fill (--reuse): the same parameters give the same plan."""
-    _fill.setup_django(url, migrate=False)
+    _fill.setup_django(url)  # new migrations since the fill
     from stats.demo.manifest import read_manifest
     from stats.models import Package
 
@@ -380,7 +390,7 @@ def plan_from_database(url: str, args: argparse.Namespace) -> _fill.Plan:
     return _fill.make_plan(manifest, ids, years=args.years, scale=args.scale, seed=args.seed)
 
 
-def summary(loads: list[Load], tab: dict[str, object], refresh: float) -> None:
+def summary(loads: list[Load], tab: dict[str, object] | None, refresh: float | None) -> None:
     print("\nSummary (goals of issue 4; this machine: 2 cores shared)")
     print(f"{'what':<44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}   {'goal':<38} met")
     for load in loads:
@@ -397,18 +407,21 @@ def summary(loads: list[Load], tab: dict[str, object], refresh: float) -> None:
             f"{goal:<38} {'yes' if met else 'NO'}"
         )
     tab_goal = f"<={GOALS['tab_ms']} ms (Bioconductor: 400-500 ms)"
-    for label, value in (
-        ("cold (rendered), median", tab["cold_median"]),
-        ("warm (cached), p50", tab["warm_p50"]),
-    ):
+    tab_rows = (
+        (("cold (rendered), median", tab["cold_median"]), ("warm (cached), p50", tab["warm_p50"]))
+        if tab
+        else ()
+    )
+    for label, value in tab_rows:
         print(
             f"{'bioc_pkg_stats.tab ' + label:<44} {'':>8} {value:8.1f} {'':>8}   "
             f"{tab_goal:<38} {'yes' if value <= GOALS['tab_ms'] else 'NO'}"
         )
-    print(
-        f"{'one-day refresh':<44} {'':>8} {refresh * 1e3:8.0f} {'':>8}   "
-        f"{'<=1000 ms (Bioconductor: 10.5 s/month)':<38} {'yes' if refresh <= 1 else 'NO'}"
-    )
+    if refresh is not None:
+        print(
+            f"{'one-day refresh':<44} {'':>8} {refresh * 1e3:8.0f} {'':>8}   "
+            f"{'<=1000 ms (Bioconductor: 10.5 s/month)':<38} {'yes' if refresh <= 1 else 'NO'}"
+        )
 
 
 def main() -> None:
@@ -436,6 +449,12 @@ def main() -> None:
         type=int,
         default=2,
         help="uncached runs (2 = one per worker, so no queueing)",
+    )
+    parser.add_argument(
+        "--only",
+        type=lambda text: set(text.split(",")),
+        default=set(PARTS),
+        help=f"comma-separated parts to run, of {','.join(PARTS)} (default: all)",
     )
     parser.add_argument(
         "--check-fill",
@@ -490,21 +509,29 @@ def main() -> None:
         f"uncached = a different package per request + unique ?nocache= (never a cache hit); "
         f"load average {loadavg()}"
     )
-    with tempfile.TemporaryDirectory() as tmp, gunicorn(args.database_url, Path(tmp)) as base:
-        loads = measure_endpoints(base, names, args, Path(tmp))
-        tab = measure_tab(base)
-    print(
-        f"  bioc_pkg_stats.tab {tab['bytes'] / 1e6:.1f} MB: first request {tab['first']:.0f} ms, "
-        f"cold median {tab['cold_median']:.0f} ms (max {tab['cold_max']:.0f}), "
-        f"warm p50 {tab['warm_p50']:.1f} ms p99 {tab['warm_p99']:.1f} ms"
-    )
+    loads: list[Load] = []
+    tab: dict[str, object] | None = None
+    if args.only & {"detail", "point", "range", "top", "tab"}:
+        with tempfile.TemporaryDirectory() as tmp, gunicorn(args.database_url, Path(tmp)) as base:
+            loads = measure_endpoints(base, names, args, Path(tmp))
+            tab = measure_tab(base) if "tab" in args.only else None
+    if tab is not None:
+        print(
+            f"  bioc_pkg_stats.tab {tab['bytes'] / 1e6:.1f} MB: first request "
+            f"{tab['first']:.0f} ms, cold median {tab['cold_median']:.0f} ms "
+            f"(max {tab['cold_max']:.0f}), warm p50 {tab['warm_p50']:.1f} ms "
+            f"p99 {tab['warm_p99']:.1f} ms"
+        )
     print(f"load average after serving: {loadavg()}")
-    point = f"/api/v1/downloads/point/last-month/{CACHED_PACKAGE}?registry=bioconductor"
-    print("cached point request, in process (ms per call):")
-    for label, ms in cached_request_parts(point):
-        print(f"  {label:<48} {ms:6.2f}")
-    seconds, text, facts = measure_refresh(plan)
-    print(f"one-day refresh ({facts} new facts): {seconds:.2f} s — {text}")
+    if "parts" in args.only:
+        point = f"/api/v1/downloads/point/last-month/{CACHED_PACKAGE}?registry=bioconductor"
+        print("cached point request, in process (ms per call):")
+        for label, ms in cached_request_parts(point):
+            print(f"  {label:<48} {ms:6.2f}")
+    seconds = None
+    if "refresh" in args.only:
+        seconds, text, facts = measure_refresh(plan)
+        print(f"one-day refresh ({facts} new facts): {seconds:.2f} s — {text}")
     summary(loads, tab, seconds)
     print(f"\nload average at end: {loadavg()}")
     flush_redis()

@@ -45,6 +45,13 @@ class Registry(models.Model):
     )
     valid_through = models.DateField(null=True, blank=True, editable=False)
     data_generation = models.PositiveBigIntegerField(default=0, editable=False)
+    windows_through = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The last day of the packages' rolling-window totals (downloads_last_*); "
+        "they answer top queries only while this equals valid_through.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,6 +95,11 @@ class Package(models.Model):
     downloads_total = models.PositiveBigIntegerField(default=0, editable=False)
     download_score = models.PositiveIntegerField(default=0, editable=False)
     rank = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Downloads of the npm rolling windows ending at the registry's windows_through.
+    downloads_last_day = models.PositiveBigIntegerField(default=0, editable=False)
+    downloads_last_week = models.PositiveBigIntegerField(default=0, editable=False)
+    downloads_last_month = models.PositiveBigIntegerField(default=0, editable=False)
+    downloads_last_year = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["registry", "name"]

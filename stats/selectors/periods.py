@@ -12,6 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 RELATIVE_DAYS = {"last-day": 1, "last-week": 7, "last-month": 30, "last-year": 365}
+WINDOW_COLUMNS = {
+    days: f"downloads_{name.replace('-', '_')}" for name, days in RELATIVE_DAYS.items()
+}
+"""Window length in days -> the Package column the refresh keeps its downloads in."""
 MAX_PERIOD_DAYS = 366 * 30
 EARLIEST_DAY = dt.date(1970, 1, 1)
 LATEST_DAY = dt.date(2999, 12, 31)

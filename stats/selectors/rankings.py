@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from stats.models import Package, Registry
 from stats.selectors.downloads import downloads_by_package, package_counts
-from stats.selectors.periods import InvalidPeriod, Period
+from stats.selectors.periods import WINDOW_COLUMNS, InvalidPeriod, Period
 from stats.selectors.registries import category_names, get_category
 
 TRENDING_RECENT_DAYS = 7
@@ -22,17 +22,16 @@ def top_packages(
 ) -> list[dict[str, object]]:
     """The ``limit`` most downloaded packages of the period, with exact distinct clients.
 
-    Downloads come from grouped sums over the summaries (indexed by day/month); client
-    sets are read only for the packages returned.
+    The rolling windows (last-day/week/month/year) are read from the packages' stored
+    totals; other periods from grouped sums over the summaries (indexed by day/month).
+    Client sets are read only for the packages returned.
     """
     category_id = get_category(registry, category).pk if category else None
-    totals = downloads_by_package(registry, period, category_id=category_id)
-    by_downloads = sorted((pk for pk, d in totals.items() if d > 0), key=lambda pk: -totals[pk])
-    # Names only for the packages that can make the cut (ties at the limit by name).
-    cutoff = totals[by_downloads[limit - 1]] if len(by_downloads) >= limit else 0
-    contenders = [pk for pk in by_downloads if totals[pk] >= cutoff]
-    info = _package_names(registry, contenders)
-    ranked = sorted(contenders, key=lambda pk: (-totals[pk], info[pk][0]))[:limit]
+    column = stored_window(registry, period)
+    if column is None:
+        ranked, totals, info = _ranked_by_sums(registry, period, category_id, limit)
+    else:
+        ranked, totals, info = _ranked_by_column(registry, column, category_id, limit)
     counts = package_counts(ranked, period)
     names = category_names(registry)
     return [
@@ -45,6 +44,45 @@ def top_packages(
         }
         for position, pk in enumerate(ranked, start=1)
     ]
+
+
+def stored_window(registry: Registry, period: Period) -> str | None:
+    """The Package column holding the period's downloads, if it is a maintained window."""
+    end = registry.valid_through
+    if end is None or registry.windows_through != end or period.end != end:
+        return None
+    return WINDOW_COLUMNS.get(period.days)
+
+
+Ranking = tuple[list[int], dict[int, int], dict[int, tuple[str, int]]]
+
+
+def _ranked_by_column(
+    registry: Registry, column: str, category_id: int | None, limit: int
+) -> Ranking:
+    packages = Package.objects.filter(registry=registry, **{f"{column}__gt": 0})
+    if category_id is not None:
+        packages = packages.filter(category_id=category_id)
+    rows = packages.order_by(f"-{column}", "name").values_list("id", "name", "category_id", column)
+    ranked, totals, info = [], {}, {}
+    for pk, name, package_category, downloads in rows[:limit]:
+        ranked.append(pk)
+        totals[pk] = downloads
+        info[pk] = (name, package_category)
+    return ranked, totals, info
+
+
+def _ranked_by_sums(
+    registry: Registry, period: Period, category_id: int | None, limit: int
+) -> Ranking:
+    totals = downloads_by_package(registry, period, category_id=category_id)
+    by_downloads = sorted((pk for pk, d in totals.items() if d > 0), key=lambda pk: -totals[pk])
+    # Names only for the packages that can make the cut (ties at the limit by name).
+    cutoff = totals[by_downloads[limit - 1]] if len(by_downloads) >= limit else 0
+    contenders = [pk for pk in by_downloads if totals[pk] >= cutoff]
+    info = _package_names(registry, contenders)
+    ranked = sorted(contenders, key=lambda pk: (-totals[pk], info[pk][0]))[:limit]
+    return ranked, totals, info
 
 
 def _package_names(registry: Registry, ids: list[int] | None = None) -> dict[int, tuple[str, int]]:

@@ -48,6 +48,7 @@ from stats.services.aggregation_rollup import (
     roll_up,
 )
 from stats.services.scores import newest_valid_day, update_package_columns
+from stats.services.windows import in_old_windows, window_change
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ def rebuild_registry_stats(*, registry: Registry) -> RefreshResult:
     Package.objects.filter(registry=locked).update(downloads_total=0, download_score=0, rank=None)
     LogSegment.objects.filter(registry=locked).update(aggregated=False)
     locked.valid_through = None
-    locked.save(update_fields=["valid_through"])
+    locked.windows_through = None
+    locked.save(update_fields=["valid_through", "windows_through"])
     return _refresh(registry=locked, force=True)
 
 
@@ -135,15 +137,23 @@ def _refresh(*, registry: Registry, force: bool) -> RefreshResult:
     packages_updated = 0
     if segment_ids or force:
         touched_days = _touched_days(segment_ids)
-        counters = _aggregate_days(registry, set(segment_ids), touched_days)
+        old_windows_end = registry.windows_through
+        if old_windows_end != registry.valid_through:
+            old_windows_end = None  # not maintained so far: sum them afresh
+        day_deltas: dict[tuple[int, dt.date], int] = {}
+        counters = _aggregate_days(
+            registry, set(segment_ids), touched_days, old_windows_end, day_deltas
+        )
         valid = newest_valid_day(
             registry=registry, segment_ids=segment_ids, touched_days=touched_days
         )
         if valid is not None and (registry.valid_through is None or valid > registry.valid_through):
             registry.valid_through = valid
         registry.data_generation += 1
-        registry.save(update_fields=["valid_through", "data_generation"])
-        packages_updated = update_package_columns(registry=registry)
+        windows = window_change(registry=registry, old_end=old_windows_end, day_deltas=day_deltas)
+        registry.windows_through = windows.end
+        registry.save(update_fields=["valid_through", "data_generation", "windows_through"])
+        packages_updated = update_package_columns(registry=registry, windows=windows)
         for chunk in chunks(segment_ids):
             LogSegment.objects.filter(id__in=chunk).update(aggregated=True)
     return RefreshResult(
@@ -175,8 +185,18 @@ def _touched_days(segment_ids: list[int]) -> set[dt.date]:
     return days
 
 
-def _aggregate_days(registry: Registry, batch: set[int], days: set[dt.date]) -> _Counters:
-    """Month by month (bounded memory even for a full rebuild), oldest first."""
+def _aggregate_days(
+    registry: Registry,
+    batch: set[int],
+    days: set[dt.date],
+    windows_end: dt.date | None,
+    day_deltas: dict[tuple[int, dt.date], int],
+) -> _Counters:
+    """Month by month (bounded memory even for a full rebuild), oldest first.
+
+    Fills ``day_deltas`` with the downloads added to the days of the rolling windows
+    ending at ``windows_end``.
+    """
     category_of = dict(Package.objects.filter(registry=registry).values_list("id", "category_id"))
     package_ids = sorted(category_of)
     counters = _Counters(days=len(days))
@@ -186,6 +206,9 @@ def _aggregate_days(registry: Registry, batch: set[int], days: set[dt.date]) -> 
             continue
         changes = replace_package_days(facts.days, registry_id=registry.pk)
         counters.package_days += len(changes)
+        for key, change in changes.items():
+            if in_old_windows(key[1], windows_end):
+                day_deltas[key] = change.downloads
         counters.versions += apply_versions(facts.versions)
         counters.package_months += apply_changes(
             PackageMonth,

@@ -21,6 +21,7 @@ from django.db.models import Max, Sum
 from stats.models import LogSegment, Package, PackageMonth, PackageYear, Registry
 from stats.services.aggregation_bulk import update_by_pk
 from stats.services.aggregation_rollup import chunks
+from stats.services.windows import WINDOW_FIELDS, WindowChange
 
 SCORE_MONTHS = 12
 
@@ -59,8 +60,9 @@ def newest_valid_day(
     return max(touched_days) if touched_days else None
 
 
-def update_package_columns(*, registry: Registry) -> int:
-    """Recompute downloads_total, download_score and rank of all the registry's packages.
+def update_package_columns(*, registry: Registry, windows: WindowChange | None = None) -> int:
+    """Recompute downloads_total, download_score, rank (and the rolling windows) of all
+    the registry's packages.
 
     Two grouped queries and a bulk update of the rows that changed.
     """
@@ -82,18 +84,25 @@ def update_package_columns(*, registry: Registry) -> int:
             .values_list("package_id", "clients")
         )
         scores = {package_id: clients // SCORE_MONTHS for package_id, clients in monthly}
+    window_columns = list(WINDOW_FIELDS.values())
     packages = list(
-        Package.objects.filter(registry=registry).values_list(
-            "id", "name", "downloads_total", "download_score", "rank"
+        Package.objects.filter(registry=registry).values(
+            "id", "name", "downloads_total", "download_score", "rank", *window_columns
         )
     )
-    ordered = sorted(packages, key=lambda p: (-scores.get(p[0], 0), p[1]))
+    ordered = sorted(packages, key=lambda p: (-scores.get(p["id"], 0), p["name"]))
     changed = []
-    for rank, (pk, _name, total, score, old_rank) in enumerate(ordered, start=1):
-        new = (totals.get(pk, 0) or 0, scores.get(pk, 0))
-        if (total, score, old_rank) != (*new, rank):
-            changed.append(
-                {"id": pk, "downloads_total": new[0], "download_score": new[1], "rank": rank}
-            )
-    update_by_pk(Package, changed, fields=["downloads_total", "download_score", "rank"])
+    for rank, package in enumerate(ordered, start=1):
+        pk = package["id"]
+        new: dict[str, int | None] = {
+            "downloads_total": totals.get(pk, 0) or 0,
+            "download_score": scores.get(pk, 0),
+            "rank": rank,
+        }
+        if windows is not None:
+            new.update(windows.apply(pk, package))
+        if any(package[column] != value for column, value in new.items()):
+            changed.append({"id": pk, **new})
+    fields = ["downloads_total", "download_score", "rank"]
+    update_by_pk(Package, changed, fields=fields + (window_columns if windows else []))
     return len(changed)
