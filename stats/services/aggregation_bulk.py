@@ -48,20 +48,34 @@ def _execute_bound(sql: str, params: list[list[object]]) -> None:
         cursor.execute(sql, params)
 
 
+#: How ``upsert(merge=...)`` combines a stored value with the new one (PostgreSQL).
+MERGES = {
+    "replace": "{new}",
+    "add": "{old} + {new}",
+    "least": "LEAST({old}, {new})",  # NULLs are ignored
+    "greatest": "GREATEST({old}, {new})",
+}
+
+
 def upsert(
     model: type[models.Model],
     objs: Sequence[Row],
     *,
     unique_fields: list[str],
     update_fields: list[str],
+    merge: dict[str, str] | None = None,
 ) -> None:
     """Insert the rows, or update ``update_fields`` of those whose unique key exists.
 
     Rows are dicts keyed by attribute name (``package_id``), not model instances: building
-    30,000 instances per refresh cost more than the statements.
+    30,000 instances per refresh cost more than the statements. ``merge`` (PostgreSQL
+    only) names fields whose stored value is combined with the new one (see
+    :data:`MERGES`) instead of replaced, so running totals need no read first.
     """
     if not objs:
         return
+    if merge and connection.vendor != "postgresql":
+        raise NotImplementedError("upsert(merge=...) needs PostgreSQL")
     if connection.vendor != "postgresql":
         model.objects.bulk_create(
             [model(**row) for row in objs],
@@ -77,12 +91,17 @@ def upsert(
     columns = ", ".join(quote(f.column) for f in fields)
     casts = ", ".join(f"%b::{_pg_type(f)}[]" for f in fields)
     conflict = ", ".join(quote(meta.get_field(n).column) for n in unique_fields)
+    table = quote(meta.db_table)
     updates = ", ".join(
-        f"{quote(meta.get_field(n).column)} = EXCLUDED.{quote(meta.get_field(n).column)}"
+        f"{quote(meta.get_field(n).column)} = "
+        + MERGES[(merge or {}).get(n, "replace")].format(
+            old=f"{table}.{quote(meta.get_field(n).column)}",
+            new=f"EXCLUDED.{quote(meta.get_field(n).column)}",
+        )
         for n in update_fields
     )
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM unnest({casts}) "
+        f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({casts}) "
         f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
     )
     for start in range(0, len(objs), STATEMENT_ROWS):

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import connection, models
 from pyroaring import BitMap
 
 from stats import bitmaps
@@ -228,24 +228,17 @@ def _merged(
 
 
 def apply_versions(tallies: dict[tuple[int, str], VersionTally]) -> int:
-    """Add the new segments' version downloads to the running totals."""
+    """Add the new segments' version downloads to the running totals.
+
+    PostgreSQL adds them in the upsert itself (no read); elsewhere the stored totals of
+    the versions just downloaded are read and merged first.
+    """
+    tallies = {key: t for key, t in tallies.items() if len(key[1]) <= MAX_VERSION_LENGTH}
     if not tallies:
         return 0
-    package_ids = sorted({p for p, _ in tallies})
     merged = {key: VersionTally(t.downloads, t.first_day, t.last_day) for key, t in tallies.items()}
-    versions_of: dict[int, set[str]] = defaultdict(set)
-    for package_id, version in tallies:
-        versions_of[package_id].add(version)
-    for chunk in chunks(package_ids, 250):
-        # Only the versions just downloaded, not every version the packages ever had.
-        versions = sorted(set().union(*(versions_of[p] for p in chunk)))[:500]
-        rows = PackageVersion.objects.filter(package_id__in=chunk).order_by()  # no join to sort
-        if len(versions) < 500:
-            rows = rows.filter(version__in=versions)
-        rows = rows.values_list("package_id", "version", "downloads", "first_day", "last_day")
-        for package_id, version, downloads, first, last in rows:
-            if (package_id, version) in merged:
-                merged[(package_id, version)].add(downloads, first, last)
+    if connection.vendor != "postgresql":
+        _merge_stored_versions(merged)
     objs = [
         {
             "package_id": package_id,
@@ -255,15 +248,36 @@ def apply_versions(tallies: dict[tuple[int, str], VersionTally]) -> int:
             "last_day": t.last_day,
         }
         for (package_id, version), t in merged.items()
-        if len(version) <= MAX_VERSION_LENGTH
     ]
     upsert(
         PackageVersion,
         objs,
         unique_fields=["package", "version"],
         update_fields=["downloads", "first_day", "last_day"],
+        merge=(
+            {"downloads": "add", "first_day": "least", "last_day": "greatest"}
+            if connection.vendor == "postgresql"
+            else None
+        ),
     )
     return len(objs)
+
+
+def _merge_stored_versions(merged: dict[tuple[int, str], VersionTally]) -> None:
+    """Add the stored totals of these (package, version) pairs to ``merged``."""
+    versions_of: dict[int, set[str]] = defaultdict(set)
+    for package_id, version in merged:
+        versions_of[package_id].add(version)
+    for chunk in chunks(sorted(versions_of), 250):
+        # Only the versions just downloaded, not every version the packages ever had.
+        versions = sorted(set().union(*(versions_of[p] for p in chunk)))[:500]
+        rows = PackageVersion.objects.filter(package_id__in=chunk).order_by()  # no join to sort
+        if len(versions) < 500:
+            rows = rows.filter(version__in=versions)
+        rows = rows.values_list("package_id", "version", "downloads", "first_day", "last_day")
+        for package_id, version, downloads, first, last in rows:
+            if (package_id, version) in merged:
+                merged[(package_id, version)].add(downloads, first, last)
 
 
 def month_of(day: dt.date) -> dt.date:
