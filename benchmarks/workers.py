@@ -38,6 +38,7 @@ from stats.logparse.reader import Segment, SegmentReader
 from stats.logparse.rules import DownloadRules, bioconductor_rules
 from stats.logparse.shard import parse_shard
 from stats.services.manifest import read_manifest
+from workflows.dask_cluster import local_cluster_kwargs
 from workflows.flows.ingest_logs import read_segment_bytes
 from workflows.runners import slurm_cluster_kwargs
 
@@ -108,13 +109,7 @@ def run_engine(
 
 
 def local_cluster(workers: int) -> LocalCluster:
-    return LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":0",
-        env={"POLARS_MAX_THREADS": "1"},
-    )
+    return LocalCluster(**local_cluster_kwargs(workers))
 
 
 def slurm_cluster(workers: int) -> object:

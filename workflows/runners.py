@@ -9,8 +9,9 @@
   sized by ``STATS_WORKFLOWS__SLURM__*``.
 
 Dask workers parse with one polars thread per task, so N workers use N cores and no
-more. Other SLURMCluster options (``interface``, ``account``...) can be given through
-Dask's own configuration, e.g. ``DASK_JOBQUEUE__SLURM__INTERFACE=ib0``.
+more (local workers: see ``workflows.dask_cluster``; Slurm jobs: the job script). Other
+SLURMCluster options (``interface``, ``account``...) can be given through Dask's own
+configuration, e.g. ``DASK_JOBQUEUE__SLURM__INTERFACE=ib0``.
 """
 
 from __future__ import annotations
@@ -55,15 +56,11 @@ def build_task_runner(
     from prefect_dask import DaskTaskRunner
 
     if kind == TaskRunnerKind.DASK:
+        from workflows.dask_cluster import local_cluster_kwargs
+
         return DaskTaskRunner(
             cluster_class="distributed.LocalCluster",
-            cluster_kwargs={
-                "n_workers": config.workers,
-                "threads_per_worker": 1,
-                "processes": True,
-                "dashboard_address": ":0",
-                "env": _ONE_POLARS_THREAD,
-            },
+            cluster_kwargs=local_cluster_kwargs(config.workers),
         )
     return DaskTaskRunner(
         cluster_class="dask_jobqueue.SLURMCluster",

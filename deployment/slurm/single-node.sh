@@ -41,7 +41,10 @@ write_config() {
     return
   fi
   local cpus memory
-  cpus="$(nproc)"
+  # Not plain nproc: it obeys OMP_NUM_THREADS, which Dask sets to 1 in any process that
+  # started a local cluster (the test run that starts this node), and the node would
+  # then offer one CPU, so a second one-core Dask worker job would never start.
+  cpus="$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)"
   memory="$(awk '/MemTotal/ {printf "%d", $2 / 1024 * 0.9}' /proc/meminfo)"
   mkdir -p "$(dirname "$CONF")"
   sed -e "s|@NODE@|$NODE|g" -e "s|@ADDR@|$ADDR|g" -e "s|@CPUS@|$cpus|g" \
@@ -109,11 +112,11 @@ start() {
 
 stop() {
   need_root
-  local daemon pidfile
+  local daemon pid
   for daemon in slurmd slurmctld; do
-    pidfile="$RUN_DIR/$daemon.pid"
-    if [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null; then
-      say "stopped $daemon (pid $(cat "$pidfile"))"
+    pid="$(cat "$RUN_DIR/$daemon.pid" 2>/dev/null || true)"
+    if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
+      say "stopped $daemon (pid $pid)"
     fi
   done
   say "munged left running"
