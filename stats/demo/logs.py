@@ -40,6 +40,8 @@ class DemoLogOptions:
     seed: int = 1
     start: date = date(2024, 1, 1)
     months: int = 12
+    days: int | None = None
+    """When set, the logs span this many days from ``start`` instead of ``months``."""
     files: int | None = None
     gzip: bool = False
     utc_offset: str = "+0000"
@@ -50,6 +52,8 @@ class DemoLogOptions:
             raise ValueError("lines must be >= 0")
         if self.months < 1:
             raise ValueError("months must be >= 1")
+        if self.days is not None and self.days < 1:
+            raise ValueError("days must be >= 1")
         if self.files is not None and self.files < 1:
             raise ValueError("files must be >= 1")
         offset = self.utc_offset
@@ -113,7 +117,7 @@ def _generate(options: DemoLogOptions) -> tuple[Iterator[tuple[date, list[str]]]
     rng = random.Random(options.seed)
     catalog = Catalog.build(read_manifest(options.manifest), rng)
     factory = LineFactory(rng, catalog, make_pools(rng, options.lines))
-    days = (end_date(options.start, options.months) - options.start).days
+    days = options.days or (end_date(options.start, options.months) - options.start).days
     counts = hour_counts(rng, options.start, days, options.lines)
 
     def hours() -> Iterator[tuple[date, list[str]]]:

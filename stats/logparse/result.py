@@ -1,4 +1,10 @@
-"""Partial results of parsing: sums and sets, so shards merge exactly in any order."""
+"""Partial results of parsing: sums and sets, so shards merge exactly in any order.
+
+A shard's facts are kept in columns (polars frames), not one Python object per
+(category, package, day): a shard can hold a hundred thousand of them, and they are
+only ever summed, unioned and written in bulk. ``FactTables.as_dict`` gives the
+per-fact view (``PackageDayFacts``) for callers that want to look at single facts.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import polars as pl
+
 
 class PackageDayFacts:
-    """Downloads of one package on one day, with the exact set of client digests.
-
-    A slotted plain class: a shard builds tens of thousands of these.
-    """
+    """Downloads of one package on one day, with the exact set of client digests."""
 
     __slots__ = ("clients", "downloads", "mirror_downloads", "versions")
 
@@ -43,20 +48,80 @@ class PackageDayFacts:
             f"clients={len(self.clients)}, versions={self.versions})"
         )
 
-    def add_versions(self, versions: dict[str, int]) -> None:
-        mine = self.versions
-        for version, n in versions.items():
-            mine[version] = mine.get(version, 0) + n
-
-    def merge(self, other: PackageDayFacts) -> None:
-        self.downloads += other.downloads
-        self.mirror_downloads += other.mirror_downloads
-        self.clients |= other.clients
-        self.add_versions(other.versions)
-
 
 FactKey = tuple[str, str, date]
 """(category, package, day)"""
+
+FACT_KEYS = ["category", "package", "day"]
+_KEY_SCHEMA = {"category": pl.String, "package": pl.String, "day": pl.Date}
+COUNTS_SCHEMA = {**_KEY_SCHEMA, "downloads": pl.Int64, "mirror_downloads": pl.Int64}
+CLIENTS_SCHEMA = {**_KEY_SCHEMA, "client": pl.Binary}
+VERSIONS_SCHEMA = {**_KEY_SCHEMA, "version": pl.String, "n": pl.Int64}
+
+
+class FactTables:
+    """A shard's facts in three frames sharing the key (category, package, day).
+
+    ``counts``: one row per key with downloads and mirror downloads; ``clients``: the
+    distinct (key, client digest) pairs of non-mirror downloads; ``versions``: downloads
+    per (key, version), non-mirror downloads with a version only.
+    """
+
+    __slots__ = ("clients", "counts", "versions")
+
+    def __init__(
+        self,
+        counts: pl.DataFrame | None = None,
+        clients: pl.DataFrame | None = None,
+        versions: pl.DataFrame | None = None,
+    ) -> None:
+        self.counts = _cast(counts, COUNTS_SCHEMA)
+        self.clients = _cast(clients, CLIENTS_SCHEMA)
+        self.versions = _cast(versions, VERSIONS_SCHEMA)
+
+    def __len__(self) -> int:
+        return self.counts.height
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FactTables):
+            return NotImplemented
+        return self.as_dict() == other.as_dict()
+
+    def __repr__(self) -> str:
+        return f"FactTables({len(self)} facts, {self.clients.height} client pairs)"
+
+    def merged(self, other: FactTables) -> FactTables:
+        """The exact union: counts summed, client sets united, version counts summed."""
+        if not len(other):
+            return self
+        if not len(self):
+            return other
+        counts = pl.concat([self.counts, other.counts]).group_by(FACT_KEYS).agg(pl.all().sum())
+        clients = pl.concat([self.clients, other.clients]).unique()
+        versions = (
+            pl.concat([self.versions, other.versions])
+            .group_by([*FACT_KEYS, "version"])
+            .agg(pl.col("n").sum())
+        )
+        return FactTables(counts, clients, versions)
+
+    def as_dict(self) -> dict[FactKey, PackageDayFacts]:
+        """One ``PackageDayFacts`` per key (for inspection and tests, not the hot path)."""
+        facts: dict[FactKey, PackageDayFacts] = {}
+        for category, package, day, downloads, mirror in self.counts.iter_rows():
+            facts[(category, package, day)] = PackageDayFacts(downloads, mirror)
+        for category, package, day, client in self.clients.iter_rows():
+            facts[(category, package, day)].clients.add(client)
+        for category, package, day, version, n in self.versions.iter_rows():
+            found = facts[(category, package, day)].versions
+            found[version] = found.get(version, 0) + n
+        return facts
+
+
+def _cast(frame: pl.DataFrame | None, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    if frame is None:
+        return pl.DataFrame(schema=schema)
+    return frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
 
 
 @dataclass
@@ -71,9 +136,14 @@ class ShardResult:
     bots: int = 0
     unknown: int = 0
     unknown_names: Counter[tuple[str, str]] = field(default_factory=Counter)
-    facts: dict[FactKey, PackageDayFacts] = field(default_factory=dict)
+    tables: FactTables = field(default_factory=FactTables)
     first_line_at: datetime | None = None
     last_line_at: datetime | None = None
+
+    @property
+    def facts(self) -> dict[FactKey, PackageDayFacts]:
+        """The facts, one object per (category, package, day); built on each access."""
+        return self.tables.as_dict()
 
     def merge(self, other: ShardResult, *, sample_size: int = 20) -> None:
         self.lines += other.lines
@@ -85,17 +155,7 @@ class ShardResult:
         self.bots += other.bots
         self.unknown += other.unknown
         self.unknown_names.update(other.unknown_names)
-        for key, facts in other.facts.items():
-            mine = self.facts.get(key)
-            if mine is None:
-                self.facts[key] = PackageDayFacts(
-                    facts.downloads,
-                    facts.mirror_downloads,
-                    set(facts.clients),
-                    dict(facts.versions),
-                )
-            else:
-                mine.merge(facts)
+        self.tables = self.tables.merged(other.tables)
         self.first_line_at = _pick(self.first_line_at, other.first_line_at, min)
         self.last_line_at = _pick(self.last_line_at, other.last_line_at, max)
 

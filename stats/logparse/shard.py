@@ -15,14 +15,14 @@ import re
 import polars as pl
 
 from stats.logparse.bots import BotDetector
+from stats.logparse.fields import request_fields
 from stats.logparse.formats import (
     AGENT_FIELD,
-    REQUEST_FIELDS,
     TIME_FORMAT,
     VALID_LINE,
     line_time,
 )
-from stats.logparse.result import PackageDayFacts, ShardResult
+from stats.logparse.result import FACT_KEYS, FactTables, ShardResult
 from stats.logparse.rules import DownloadRules
 
 _SAMPLE_CHARS = 500
@@ -70,23 +70,25 @@ def parse_shard(data: bytes, rules: DownloadRules, *, sample_size: int = 20) -> 
         result.malformed_samples = [(s or "")[:_SAMPLE_CHARS] for s in samples]
     if valid_count:
         _set_line_times(frame, result)
-    candidates = frame.lazy().filter(pl.col("valid"))
+    candidates = frame.lazy().with_row_index("index").filter(pl.col("valid"))
     if rules.prefilter:
         candidates = candidates.filter(pl.col("line").str.contains(rules.prefilter, literal=True))
     if rules.prefilter_any:
         candidates = candidates.filter(pl.col("line").str.contains_any(list(rules.prefilter_any)))
-    # Only fixed-position fields before the user agent: capturing the quoted fields of
-    # every line costs several times more; the agent is read for downloads only.
-    requests = (
-        candidates.select("line", pl.col("line").str.extract_groups(REQUEST_FIELDS).alias("f"))
-        .unnest("f")
-        .filter(
-            pl.col("method").is_in(sorted(rules.methods))
-            & pl.col("status").cast(pl.Int32, strict=False).is_in(sorted(rules.statuses))
-        )
+    requests = request_fields(candidates.select("index", "line")).filter(
+        pl.col("method").is_in(sorted(rules.methods))
+        & pl.col("status").cast(pl.Int32, strict=False).is_in(sorted(rules.statuses))
+    )
+    # The download regex runs once per distinct path (downloads repeat the same files),
+    # and the user agent is read for downloads only.
+    paths = (
+        requests.select(pl.col("path").unique())
         .with_columns(pl.col("path").str.extract_groups(rules.download_regex).alias("d"))
         .unnest("d")
         .filter(pl.col("package").is_not_null() & (pl.col("package") != ""))
+    )
+    requests = (
+        requests.join(paths, on="path", how="inner")
         .with_columns(agent=pl.col("line").str.extract(AGENT_FIELD, 1))
         .collect()
     )
@@ -134,7 +136,7 @@ def _count_downloads(
     if not frame.height:
         return
     frame = _with_days_and_mirrors(frame, rules)
-    invalid_time = frame.filter(pl.col("day").is_null())
+    invalid_time = frame.filter(pl.col("day").is_null()).sort("index")
     if invalid_time.height:
         result.malformed += invalid_time.height
         room = max(sample_size - len(result.malformed_samples), 0)
@@ -168,31 +170,36 @@ def _with_days_and_mirrors(frame: pl.DataFrame, rules: DownloadRules) -> pl.Data
 
 
 def _accumulate(frame: pl.DataFrame, rules: DownloadRules, result: ShardResult) -> None:
-    digests = _digests(rules.client_key, frame["host"].unique().to_list())
-    keys = ["package", "manifest_category", "day"]
-    groups = frame.group_by([*keys, "is_mirror"]).agg(
-        pl.len().alias("n"), pl.col("host").unique().alias("hosts")
+    """Facts in columns: counts per key, distinct (key, client digest), (key, version) counts."""
+    frame = frame.select(
+        pl.col("manifest_category").alias("category"),
+        "package",
+        "day",
+        "is_mirror",
+        "host",
+        "version",
     )
-    facts_by_key = result.facts
-    for package, category, day, is_mirror, n, hosts in groups.iter_rows():
-        facts = facts_by_key.get((category, package, day))
-        if facts is None:
-            facts = facts_by_key[(category, package, day)] = PackageDayFacts()
-        if is_mirror:
-            facts.mirror_downloads += n
-            result.mirror_downloads += n
-        else:
-            facts.downloads += n
-            result.downloads += n
-            facts.clients.update([digests[h] for h in hosts])
+    mirror = pl.col("is_mirror")
+    counts = frame.group_by(FACT_KEYS).agg(
+        downloads=(~mirror).sum().cast(pl.Int64), mirror_downloads=mirror.sum().cast(pl.Int64)
+    )
+    users = frame.filter(~mirror)
+    pairs = users.select(*FACT_KEYS, "host").unique()
+    hosts = pairs.get_column("host").unique()
+    cache = _digests(rules.client_key, hosts.to_list())
+    digests = pl.DataFrame(
+        {"host": hosts, "client": [cache[h] for h in hosts.to_list()]},
+        schema={"host": pl.String, "client": pl.Binary},
+    )
+    clients = pairs.join(digests, on="host").select(*FACT_KEYS, "client")
     versions = (
-        frame.filter(~pl.col("is_mirror") & pl.col("version").is_not_null())
-        .group_by([*keys, "version"])
-        .len()
+        users.filter(pl.col("version").is_not_null())
+        .group_by([*FACT_KEYS, "version"])
+        .agg(n=pl.len().cast(pl.Int64))
     )
-    for package, category, day, version, n in versions.iter_rows():
-        found = facts_by_key[(category, package, day)].versions
-        found[version] = found.get(version, 0) + n
+    result.tables = result.tables.merged(FactTables(counts, clients, versions))
+    result.downloads += int(counts.get_column("downloads").sum())
+    result.mirror_downloads += int(counts.get_column("mirror_downloads").sum())
 
 
 _DIGEST_CACHE: dict[bytes, dict[str, bytes]] = {}

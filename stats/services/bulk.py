@@ -14,6 +14,7 @@ from datetime import date
 from django.db import connection
 
 from stats.models import Client, SegmentDownloads, UnknownPackage
+from stats.services.fact_encoding import EncodedFact
 
 _CHUNK = 5000
 
@@ -29,33 +30,31 @@ def _columns(model: type, fields: Sequence[str]) -> str:
 
 def insert_facts(rows: Iterable[FactRow]) -> int:
     """Append segment facts; returns the number of rows written."""
+    by_segment: dict[int, list[EncodedFact]] = {}
+    for seg, pkg, day, downloads, mirror, clients, versions in rows:
+        by_segment.setdefault(seg, []).append(
+            (pkg, day.isoformat(), downloads, mirror, clients, json.dumps(versions))
+        )
+    return sum(insert_encoded_facts(segment_id=s, facts=f) for s, f in by_segment.items())
+
+
+def insert_encoded_facts(*, segment_id: int, facts: Sequence[EncodedFact]) -> int:
+    """Append one segment's facts, already encoded; returns the number of rows written."""
     table = connection.ops.quote_name(SegmentDownloads._meta.db_table)
     columns = _columns(SegmentDownloads, _FACT_FIELDS)
-    count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for seg, pkg, day, downloads, mirror, clients, versions in rows:
-                    copy.write_row(
-                        (seg, pkg, day, downloads, mirror, clients, json.dumps(versions))
-                    )
-                    count += 1
-            return count
-        placeholders = ", ".join(["%s"] * len(_FACT_FIELDS))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
-        batch: list[tuple[object, ...]] = []
-        for seg, pkg, day, downloads, mirror, clients, versions in rows:
-            batch.append(
-                (seg, pkg, day.isoformat(), downloads, mirror, clients, json.dumps(versions))
-            )
-            if len(batch) >= _CHUNK:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch.clear()
-        if batch:
-            cursor.executemany(sql, batch)
-            count += len(batch)
-    return count
+                for fact in facts:
+                    copy.write_row((segment_id, *fact))
+            return len(facts)
+        # The segment id is an int of ours, so it goes into the statement itself and the
+        # encoded rows are bound as they are.
+        placeholders = ", ".join(["%s"] * (len(_FACT_FIELDS) - 1))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({int(segment_id)}, {placeholders})"
+        for i in range(0, len(facts), _CHUNK):
+            cursor.executemany(sql, facts[i : i + _CHUNK])
+    return len(facts)
 
 
 def upsert_clients(*, registry_id: int, digests: Sequence[bytes]) -> dict[bytes, int]:

@@ -18,14 +18,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from stats import bitmaps
 from stats.logparse.reader import Segment, SegmentReader
 from stats.logparse.result import ShardResult
 from stats.logparse.rules import DownloadRules
 from stats.logparse.shard import parse_shard
 from stats.models import LogSegment, Registry, SegmentStatus
 from stats.selectors.rules import download_rules, package_ids
-from stats.services.bulk import add_unknown_requests, insert_facts, upsert_clients
+from stats.services.bulk import add_unknown_requests, insert_encoded_facts, upsert_clients
+from stats.services.fact_encoding import encode_facts
 
 logger = logging.getLogger(__name__)
 
@@ -215,8 +215,12 @@ def record_segment(
     started_at: datetime,
 ) -> bool:
     """Write one segment and its facts atomically; False when it was already there."""
-    all_digests = (d for facts in result.facts.values() for d in facts.clients)
-    ensure_client_ids(registry=registry, digests=all_digests, cache=client_ids)
+    tables = result.tables
+    digests = tables.clients.get_column("client").unique().to_list()
+    ensure_client_ids(registry=registry, digests=digests, cache=client_ids)
+    facts = encode_facts(
+        tables, client_ids={d: client_ids[d] for d in digests}, package_ids=package_ids
+    )
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -224,18 +228,7 @@ def record_segment(
         except IntegrityError:
             logger.info("segment %s already ingested by another run", segment)
             return False
-        insert_facts(
-            (
-                row.pk,
-                package_ids[package],
-                day,
-                facts.downloads,
-                facts.mirror_downloads,
-                bitmaps.to_bytes(client_ids[d] for d in facts.clients),
-                dict(facts.versions),
-            )
-            for (_category, package, day), facts in result.facts.items()
-        )
+        insert_encoded_facts(segment_id=row.pk, facts=facts)
         _count_unknown(registry, result)
     return True
 

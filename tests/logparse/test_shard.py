@@ -204,6 +204,8 @@ def test_shard_results_merge_exactly(bioc: DownloadRules) -> None:
     assert {k: (f.downloads, f.clients) for k, f in first.facts.items()} == {
         k: (f.downloads, f.clients) for k, f in whole.facts.items()
     }
+    assert first.facts == whole.facts  # versions and mirror downloads too
+    assert first.tables == whole.tables
 
 
 @pytest.mark.parametrize(
