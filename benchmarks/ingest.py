@@ -1,7 +1,8 @@
 """Ingestion throughput, end to end (file read -> facts committed), with peak memory.
 
-Prints lines/s for a generated Bioconductor log and for the real logs of
-tests/fixtures/logs repeated to the same size, plain and gzip, on SQLite and on
+Prints lines/s for a generated Bioconductor log spread over three months, for the same
+number of generated lines in one day (the shape of a real daily log), and for the real
+logs of tests/fixtures/logs repeated to the same size, plain and gzip, on SQLite and on
 PostgreSQL, with one polars thread (the per-core figure) and with all cores; then
 GoAccess on the same plain file and the ratio. Each measurement runs in a fresh
 process so peak RSS is that run's own.
@@ -41,8 +42,13 @@ def make_inputs(workdir: Path, lines: int) -> dict[str, Path]:
     sys.path.insert(0, str(REPO))
     from stats.demo.logs import DemoLogOptions, write_demo_logs
 
+    # Three months in one file: far denser in (package, day) facts than a real daily log.
     generated = write_demo_logs(
         workdir / "generated", DemoLogOptions(lines=lines, seed=7, months=3, files=1)
+    ).files[0]
+    # The same number of lines in one day, as the registry's daily log files come.
+    one_day = write_demo_logs(
+        workdir / "generated-1day", DemoLogOptions(lines=lines, seed=7, days=1, files=1)
     ).files[0]
     real = workdir / "real.log"
     sources = [gzip.decompress((FIXTURES / name).read_bytes()) for name in REAL_LOGS]
@@ -56,7 +62,7 @@ def make_inputs(workdir: Path, lines: int) -> dict[str, Path]:
                 written += len(take)
                 if written >= lines:
                     break
-    inputs = {"generated": generated, "real": real}
+    inputs = {"gen-3months": generated, "gen-1day": one_day, "real": real}
     for name, path in list(inputs.items()):
         packed = path.with_suffix(path.suffix + ".gz")
         with path.open("rb") as src, gzip.open(packed, "wb", compresslevel=6) as dst:
@@ -164,6 +170,12 @@ def main() -> None:
         inputs = make_inputs(workdir, args.lines)
         small = make_inputs(workdir / "small", args.lines // 4)
         print(
+            "# gen-3months: generated Bioconductor log over 3 months (~140k package-days per "
+            "1M lines);\n# gen-1day: the same number of generated lines in one day, as a real "
+            "daily log;\n# real: the real logs of tests/fixtures/logs repeated (no Bioconductor "
+            "downloads)"
+        )
+        print(
             f"{'database':<11}{'input':<15}{'threads':>8}{'lines/s':>12}{'seconds':>9}"
             f"{'peak MB':>9}{'downloads':>11}"
         )
@@ -179,15 +191,15 @@ def main() -> None:
                         flush=True,
                     )
         url = database_url(args.databases.split(",")[0], workdir)
-        quarter = run_child(url, small["generated"], 1, workdir)
+        quarter = run_child(url, small["gen-3months"], 1, workdir)
         full = run_child(
-            database_url(args.databases.split(",")[0], workdir), inputs["generated"], 1, workdir
+            database_url(args.databases.split(",")[0], workdir), inputs["gen-3months"], 1, workdir
         )
         print(
-            f"# peak memory: {quarter['peak_mb']:.0f} MB for {args.lines // 4:,} lines, "
-            f"{full['peak_mb']:.0f} MB for {args.lines:,} lines"
+            f"# peak memory (gen-3months): {quarter['peak_mb']:.0f} MB for "
+            f"{args.lines // 4:,} lines, {full['peak_mb']:.0f} MB for {args.lines:,} lines"
         )
-        for name in ("generated", "real"):
+        for name in ("gen-3months", "gen-1day", "real"):
             seconds = goaccess(inputs[name], workdir)
             if seconds is None:
                 print("# goaccess not installed (apt-get install goaccess)")

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from stats.models import Client, SegmentDownloads, UnknownPackage
 from stats.services.fact_encoding import EncodedFact
@@ -58,39 +59,61 @@ def insert_encoded_facts(*, segment_id: int, facts: Sequence[EncodedFact]) -> in
 
 
 def upsert_clients(*, registry_id: int, digests: Sequence[bytes]) -> dict[bytes, int]:
-    """Insert the digests that are new (ignoring ones that exist) and return digest -> id."""
-    table = connection.ops.quote_name(Client._meta.db_table)
-    registry_col = Client._meta.get_field("registry").column
+    """Insert the digests that are new (ignoring ones that exist) and return digest -> id.
+
+    Known digests are looked up first and only the others inserted (with RETURNING), so
+    each digest costs one index lookup when it exists and one insert when it is new; a
+    digest another run inserted in between is looked up again.
+    """
     found: dict[bytes, int] = {}
     with connection.cursor() as cursor:
         for i in range(0, len(digests), _CHUNK):
             chunk = list(digests[i : i + _CHUNK])
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    f"INSERT INTO {table} ({registry_col}, digest) "
-                    f"SELECT %s, d FROM unnest(%s::bytea[]) AS d "
-                    f"ON CONFLICT ({registry_col}, digest) DO NOTHING",
-                    [registry_id, chunk],
-                )
-                cursor.execute(
-                    f"SELECT digest, id FROM {table} WHERE {registry_col} = %s "
-                    f"AND digest = ANY(%s::bytea[])",
-                    [registry_id, chunk],
-                )
-            else:
-                cursor.executemany(
-                    f"INSERT OR IGNORE INTO {table} ({registry_col}, digest) VALUES (%s, %s)",
-                    [(registry_id, d) for d in chunk],
-                )
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(
-                    f"SELECT digest, id FROM {table} WHERE {registry_col} = %s "
-                    f"AND digest IN ({marks})",
-                    [registry_id, *chunk],
-                )
-            for digest, pk in cursor.fetchall():
-                found[bytes(digest)] = pk
+            found.update(_client_rows(cursor, registry_id, chunk, insert=False))
+            missing = [d for d in chunk if d not in found]
+            if missing:
+                found.update(_client_rows(cursor, registry_id, missing, insert=True))
+                missing = [d for d in missing if d not in found]
+                if missing:
+                    found.update(_client_rows(cursor, registry_id, missing, insert=False))
     return found
+
+
+def _client_rows(
+    cursor: CursorWrapper, registry_id: int, digests: list[bytes], *, insert: bool
+) -> dict[bytes, int]:
+    """digest -> id of the clients found (or, with ``insert``, newly inserted)."""
+    table = connection.ops.quote_name(Client._meta.db_table)
+    registry = connection.ops.quote_name(Client._meta.get_field("registry").column)
+    owner = int(registry_id)  # ours, so it goes into the statement and halves the parameters
+    if connection.vendor == "postgresql":
+        params: list[object] = [digests]
+        if insert:
+            sql = (
+                f"INSERT INTO {table} ({registry}, digest) SELECT {owner}, d "
+                f"FROM unnest(%s::bytea[]) AS d ON CONFLICT ({registry}, digest) DO NOTHING"
+            )
+        else:
+            sql = (
+                f"SELECT digest, id FROM {table} WHERE {registry} = {owner} "
+                f"AND digest = ANY(%s::bytea[])"
+            )
+    else:
+        params = list(digests)
+        if insert:
+            values = ", ".join([f"({owner}, %s)"] * len(digests))
+            sql = (
+                f"INSERT INTO {table} ({registry}, digest) VALUES {values} "
+                f"ON CONFLICT ({registry}, digest) DO NOTHING"
+            )
+        else:
+            marks = ", ".join(["%s"] * len(digests))
+            sql = f"SELECT digest, id FROM {table} WHERE {registry} = {owner} AND digest IN "
+            sql += f"({marks})"
+    if insert:
+        sql += " RETURNING digest, id"
+    cursor.execute(sql, params)
+    return {bytes(digest): pk for digest, pk in cursor.fetchall()}
 
 
 def add_unknown_requests(
