@@ -75,9 +75,16 @@ def parse_shard(data: bytes, rules: DownloadRules, *, sample_size: int = 20) -> 
         candidates = candidates.filter(pl.col("line").str.contains(rules.prefilter, literal=True))
     if rules.prefilter_any:
         candidates = candidates.filter(pl.col("line").str.contains_any(list(rules.prefilter_any)))
-    requests = request_fields(candidates.select("index", "line")).filter(
-        pl.col("method").is_in(sorted(rules.methods))
-        & pl.col("status").cast(pl.Int32, strict=False).is_in(sorted(rules.statuses))
+    # Collected here: the plan below uses the requests twice, and polars would compute
+    # them twice.
+    requests = (
+        request_fields(candidates.select("index", "line"))
+        .filter(
+            pl.col("method").is_in(sorted(rules.methods))
+            & pl.col("status").cast(pl.Int32, strict=False).is_in(sorted(rules.statuses))
+        )
+        .collect()
+        .lazy()
     )
     # The download regex runs once per distinct path (downloads repeat the same files),
     # and the user agent is read for downloads only.
