@@ -86,7 +86,9 @@ class Package(models.Model):
     endpoints can sort and page without joining summary tables.
     """
 
-    registry = models.ForeignKey(Registry, on_delete=models.CASCADE, related_name="packages")
+    registry = models.ForeignKey(  # indexed first in package_natural_key
+        Registry, on_delete=models.CASCADE, related_name="packages", db_index=False
+    )
     category = models.ForeignKey(Category, on_delete=models.RESTRICT, related_name="packages")
     name = models.CharField(max_length=200)
     first_release = models.CharField(max_length=32, blank=True)
@@ -119,7 +121,9 @@ class Package(models.Model):
 class PackageVersion(models.Model):
     """A version seen in downloads, with its running total."""
 
-    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="versions")
+    package = models.ForeignKey(  # indexed first in version_natural_key
+        Package, on_delete=models.CASCADE, related_name="versions", db_index=False
+    )
     version = models.CharField(max_length=100)
     downloads = models.PositiveBigIntegerField(default=0)
     first_day = models.DateField(null=True)

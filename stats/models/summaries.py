@@ -44,7 +44,9 @@ class _YearCounts(_Counts):
 
 
 class PackageDay(_DayCounts):
-    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="days")
+    package = models.ForeignKey(
+        Package, on_delete=models.CASCADE, related_name="days", db_index=False
+    )  # the unique (package, ...) index serves lookups by package
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["package", "day"], name="package_day_key")]
@@ -57,7 +59,9 @@ class PackageDay(_DayCounts):
 
 
 class PackageMonth(_MonthCounts):
-    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="months")
+    package = models.ForeignKey(
+        Package, on_delete=models.CASCADE, related_name="months", db_index=False
+    )  # the unique (package, ...) index serves lookups by package
 
     class Meta:
         constraints = [
@@ -71,7 +75,15 @@ class PackageMonth(_MonthCounts):
 
 
 class PackageYear(_YearCounts):
-    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="years")
+    package = models.ForeignKey(
+        Package, on_delete=models.CASCADE, related_name="years", db_index=False
+    )  # the unique (package, ...) index serves lookups by package
+    tab_lines = models.TextField(
+        null=True,
+        editable=False,
+        help_text="The year's 13 lines of <category>_pkg_stats.tab without the package "
+        "column, kept by the refresh so the file is joined, not rendered; null: not kept.",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["package", "year"], name="package_year_key")]
