@@ -5,7 +5,8 @@
 popularity, growth over the years, weekends quieter, each package counted from its
 first to its last release): Client rows, PackageDay/Month/Year and CategoryDay/Month/
 Year with exact client bitmaps (stats.bitmaps encoding), PackageVersion totals, then
-the aggregation's own ``update_package_columns`` for totals, scores and ranks, and
+the aggregation's own ``update_package_columns`` for totals, scores, ranks and rolling
+windows, the kept .tab year lines (``render_year_lines``), and
 Registry.valid_through/data_generation. Months are unions of days, years unions of
 months, categories unions of their packages, exactly as aggregation derives them.
 
@@ -417,6 +418,8 @@ def fill_bioconductor(
     from stats.models import Package, Registry, RuleSet
     from stats.services import manifest as manifest_service
     from stats.services.scores import update_package_columns
+    from stats.services.tab_lines import render_year_lines
+    from stats.services.windows import window_change
 
     manifest = _choose(read_manifest(), scale, seed)
     names = {p.name for p in manifest}
@@ -477,8 +480,12 @@ def fill_bioconductor(
     step("versions, day-table indexes")
     Registry.objects.filter(pk=registry.pk).update(valid_through=END, data_generation=plan.days)
     registry.refresh_from_db()
-    update_package_columns(registry=registry)
-    step("totals, scores, ranks (update_package_columns)")
+    windows = window_change(registry=registry, old_end=None, day_deltas={})
+    Registry.objects.filter(pk=registry.pk).update(windows_through=windows.end)
+    update_package_columns(registry=registry, windows=windows)
+    step("totals, scores, ranks, rolling windows")
+    render_year_lines(package_ids=[pk for pk, _ in ids.values()])
+    step("kept .tab year lines (render_year_lines)")
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
         found = {
@@ -521,10 +528,21 @@ def check_against_rebuild(url: str, *, years: int = 2, scale: float = 0.02, seed
         m.CategoryYear: "category_id year",
         m.PackageVersion: "package_id version",
         m.Package: "id name",
+        m.Registry: "id",
     }
     values = {
         m.PackageVersion: ["downloads", "first_day", "last_day"],
-        m.Package: ["downloads_total", "download_score", "rank"],
+        m.PackageYear: ["downloads", "distinct_clients", "clients", "tab_lines"],
+        m.Package: [
+            "downloads_total",
+            "download_score",
+            "rank",
+            "downloads_last_day",
+            "downloads_last_week",
+            "downloads_last_month",
+            "downloads_last_year",
+        ],
+        m.Registry: ["valid_through", "windows_through"],
     }
 
     def snapshot() -> dict[str, set]:

@@ -161,6 +161,15 @@ def category_package_years(*, category_id: int) -> list[tuple[int, int, int, int
     )
 
 
+def category_package_year_lines(*, category_id: int) -> list[tuple[int, str | None]]:
+    """(package id, the year's kept .tab lines or None), by package id then newest year."""
+    return list(
+        PackageYear.objects.filter(package__category_id=category_id)
+        .order_by("package_id", "-year")
+        .values_list("package_id", "tab_lines")
+    )
+
+
 def category_package_months(*, category_id: int) -> list[tuple[int, date, int, int]]:
     """(package id, first day of month, distinct, downloads), by package id then newest month.
 

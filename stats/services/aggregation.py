@@ -48,6 +48,7 @@ from stats.services.aggregation_rollup import (
     roll_up,
 )
 from stats.services.scores import newest_valid_day, update_package_columns
+from stats.services.tab_lines import year_lines_patcher
 from stats.services.windows import in_old_windows, window_change
 
 
@@ -210,34 +211,49 @@ def _aggregate_days(
             if in_old_windows(key[1], windows_end):
                 day_deltas[key] = change.downloads
         counters.versions += apply_versions(facts.versions)
-        counters.package_months += apply_changes(
+        months = apply_changes(
             PackageMonth,
             owner="package",
             period="month",
             changes=roll_up(changes, lambda owner, day: (owner, month_of(day))),
             registry_id=registry.pk,
         )
-        counters.package_years += apply_changes(
-            PackageYear,
-            owner="package",
-            period="year",
-            changes=roll_up(changes, lambda owner, day: (owner, day.year)),
-            registry_id=registry.pk,
+        counters.package_months += len(months)
+        counters.package_years += len(
+            apply_changes(
+                PackageYear,
+                owner="package",
+                period="year",
+                changes=roll_up(changes, lambda owner, day: (owner, day.year)),
+                registry_id=registry.pk,
+                extra_columns=["tab_lines"],
+                extra=year_lines_patcher(months),
+            )
         )
         category_days = roll_up(changes, lambda owner, day: (owner, day), owner_of=category_of.get)
-        counters.category_days += apply_changes(
-            CategoryDay, owner="category", period="day", changes=category_days, with_mirror=True
+        counters.category_days += len(
+            apply_changes(
+                CategoryDay,
+                owner="category",
+                period="day",
+                changes=category_days,
+                with_mirror=True,
+            )
         )
-        counters.category_months += apply_changes(
-            CategoryMonth,
-            owner="category",
-            period="month",
-            changes=roll_up(category_days, lambda owner, day: (owner, month_of(day))),
+        counters.category_months += len(
+            apply_changes(
+                CategoryMonth,
+                owner="category",
+                period="month",
+                changes=roll_up(category_days, lambda owner, day: (owner, month_of(day))),
+            )
         )
-        counters.category_years += apply_changes(
-            CategoryYear,
-            owner="category",
-            period="year",
-            changes=roll_up(category_days, lambda owner, day: (owner, day.year)),
+        counters.category_years += len(
+            apply_changes(
+                CategoryYear,
+                owner="category",
+                period="year",
+                changes=roll_up(category_days, lambda owner, day: (owner, day.year)),
+            )
         )
     return counters

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -172,13 +172,21 @@ def apply_changes(
     changes: dict[Key, Change],
     with_mirror: bool = False,
     registry_id: int | None = None,
-) -> int:
-    """Add the changes to the summary rows keyed by (owner, period); return rows written."""
+    extra_columns: Sequence[str] = (),
+    extra: Callable[[Key, dict[str, Any], tuple[Any, ...] | None], dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Add the changes to the summary rows keyed by (owner, period); return the rows written.
+
+    ``extra(key, new values, stored extra_columns or None)`` gives more columns to write
+    for a changed row.
+    """
     owner_ids = sorted({o for o, _ in changes})
     periods = sorted({p for _, p in changes})
     columns = [f"{owner}_id", period, "downloads", "clients"]
     if with_mirror:
         columns.append("mirror_downloads")
+    stored_extra = len(columns) - 2
+    columns.extend(extra_columns)
     old: dict[Key, tuple[Any, ...]] = {}
     for lookup in owner_lookups(owner, owner_ids, registry_id):
         rows = model.objects.filter(**{f"{period}__in": periods}, **lookup)
@@ -186,9 +194,12 @@ def apply_changes(
             old[(row[0], row[1])] = row[2:]
     objs = []
     for key, change in changes.items():
-        values = _merged(old.get(key), change, with_mirror)
+        previous = old.get(key)
+        values = _merged(previous, change, with_mirror)
         if values is None:
             continue
+        if extra is not None:
+            values.update(extra(key, values, previous[stored_extra:] if previous else None))
         objs.append({f"{owner}_id": key[0], period: key[1], **values})
     update_fields = ["downloads", "distinct_clients", "clients"]
     if with_mirror:
@@ -197,9 +208,9 @@ def apply_changes(
         model,
         objs,
         unique_fields=[owner, period],
-        update_fields=update_fields,
+        update_fields=update_fields + list(extra_columns),
     )
-    return len(objs)
+    return objs
 
 
 def _merged(

@@ -107,14 +107,25 @@ def package_file(
     return _serve(request, registry or settings.STATS.tabfiles.default_registry, directory, render)
 
 
-def _category_renderer(filename: str, prefix: str) -> Callable[[int], str] | None:
-    """What a category-level file name asks for, or None."""
-    if filename == f"{prefix}_pkg_stats.tab":
-        return lambda category_id: tabformat.packages_series_tab(
-            selectors.category_package_names(category_id=category_id),
+def _packages_series(category_id: int) -> str:
+    """``<prefix>_pkg_stats.tab``: the kept year lines joined (see
+    :mod:`stats.services.tab_lines`), or rendered from the months if some are missing."""
+    names = selectors.category_package_names(category_id=category_id)
+    kept = selectors.category_package_year_lines(category_id=category_id)
+    text = tabformat.packages_series_from_lines(names, kept)
+    if text is None:
+        text = tabformat.packages_series_tab(
+            names,
             selectors.category_package_years(category_id=category_id),
             selectors.category_package_months(category_id=category_id),
         )
+    return text
+
+
+def _category_renderer(filename: str, prefix: str) -> Callable[[int], str] | None:
+    """What a category-level file name asks for, or None."""
+    if filename == f"{prefix}_pkg_stats.tab":
+        return _packages_series
     if filename == f"{prefix}_pkg_scores.tab":
         return lambda category_id: tabformat.scores_tab(
             selectors.category_package_scores(category_id=category_id)

@@ -96,6 +96,56 @@ def packages_series_tab(
     return PACKAGES_SERIES_HEADER + "".join([blocks[package] for package in ordered])
 
 
+def year_lines(
+    year: int, cells: Mapping[int, tuple[int, int]], year_ips: int, year_downloads: int
+) -> str:
+    """One year's thirteen lines without a package column: ``cells`` {month: (ips, downloads)}."""
+    return "".join(
+        series_lines([(year, year_ips, year_downloads)], {(year, m): c for m, c in cells.items()})
+    )
+
+
+def patch_year_lines(
+    lines: str | None,
+    year: int,
+    changed: Mapping[int, tuple[int, int]],
+    year_ips: int,
+    year_downloads: int,
+) -> str:
+    """``lines`` (from :func:`year_lines`; None: a year without months yet) with the
+    ``changed`` months and the ``all`` row replaced: what a refresh keeps per year."""
+    if not lines:
+        return year_lines(year, changed, year_ips, year_downloads)
+    rows = lines.split("\n")[:12]
+    for month, (ips, downloads) in changed.items():
+        rows[month - 1] = f"{year}\t{MONTHS[month - 1]}\t{ips}\t{downloads}"
+    rows.append(f"{year}\tall\t{year_ips}\t{year_downloads}\n")
+    return "\n".join(rows)
+
+
+def packages_series_from_lines(
+    names: Mapping[int, str], kept: Iterable[tuple[int, str | None]]
+) -> str | None:
+    """``<prefix>_pkg_stats.tab`` from each package's kept year lines, or None if some
+    year has none (rows not written by a refresh: render from the months instead).
+
+    ``kept``: (package id, the year's lines), each package's years newest first.
+    Joining stored text is what makes the file cheap to serve cold.
+    """
+    blocks: dict[int, str] = {}
+    for package, rows in groupby(kept, key=itemgetter(0)):
+        years = [lines for _, lines in rows]
+        if None in years:
+            return None
+        text = "".join(years)
+        name = names.get(package)
+        if name is not None:
+            prefix = f"{name}\t"
+            blocks[package] = prefix + text[:-1].replace("\n", "\n" + prefix) + "\n"
+    ordered = sorted(blocks, key=lambda package: name_order(names[package]))
+    return PACKAGES_SERIES_HEADER + "".join([blocks[package] for package in ordered])
+
+
 def scores_tab(scores: Iterable[tuple[str, int]]) -> str:
     """``<prefix>_pkg_scores.tab``: each package's download score."""
     rows = sorted(scores, key=lambda item: name_order(item[0]))

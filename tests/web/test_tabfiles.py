@@ -9,7 +9,12 @@ from django.db.models import F
 from django.test import Client
 
 from stats.models import Registry
-from stats.selectors.tabfiles import consistent_read, registry_state
+from stats.selectors.tabfiles import (
+    category_package_year_lines,
+    consistent_read,
+    registry_state,
+)
+from stats.services.tab_lines import render_year_lines
 from stats.web.caching import clear_local_entries
 from stats.web.tabfiles import category_directory, category_for_directory, warm_tab_files
 from tests.factories import RegistryFactory
@@ -177,3 +182,14 @@ def test_head_and_conditional_requests(client: Client, dataset):
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
     older = "Sun, 31 Mar 2024 00:00:00 GMT"
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=older).status_code == 200
+
+
+def test_pkg_stats_from_kept_year_lines_matches_hand_written_bytes(client: Client, dataset):
+    # The dataset's rows are written directly, without kept lines: rendered from months.
+    kept = category_package_year_lines(category_id=dataset.bioc.pk)
+    assert kept and all(lines is None for _, lines in kept)
+    render_year_lines(package_ids=[p.pk for p in dataset.packages.values()])
+    kept = category_package_year_lines(category_id=dataset.bioc.pk)
+    assert kept and all(lines for _, lines in kept)
+    response = client.get("/packages/stats/bioc/bioc_pkg_stats.tab")
+    assert response.content == expected("bioc_pkg_stats.tab")

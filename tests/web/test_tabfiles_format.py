@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
-from stats.web.tabformat import names_txt, packages_series_tab, scores_tab, series_tab
+import pytest
+
+from stats.web.tabformat import (
+    names_txt,
+    packages_series_from_lines,
+    packages_series_tab,
+    patch_year_lines,
+    scores_tab,
+    series_tab,
+    year_lines,
+)
 
 HEADER = "Package\tYear\tMonth\tNb_of_distinct_IPs\tNb_of_downloads\n"
 
@@ -44,3 +55,35 @@ def test_empty_inputs_give_the_header_only():
 
 def test_names_sort_case_insensitively_then_exactly():
     assert names_txt(["beta", "Alpha", "alpha", "Zeta"]) == "Alpha\nalpha\nbeta\nZeta\n"
+
+
+def _random_rows(seed: int):
+    """Random packages, years and months in the selectors' order."""
+    rng = random.Random(seed)
+    names = {pk: rng.choice(["a", "B", "b", "limma", "Zeta", "z.y"]) + str(pk) for pk in range(8)}
+    years, months = [], []
+    for pk in sorted(names):
+        for year in sorted(rng.sample(range(2015, 2026), rng.randint(0, 4)), reverse=True):
+            years.append((pk, year, rng.randint(0, 99), rng.randint(0, 999)))
+            for month in sorted(rng.sample(range(1, 13), rng.randint(1, 12)), reverse=True):
+                months.append((pk, date(year, month, 1), rng.randint(0, 50), rng.randint(1, 500)))
+    return names, years, months
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_kept_year_lines_join_to_the_rendered_file(seed: int):
+    names, years, months = _random_rows(seed)
+    cells: dict[tuple[int, int], dict[int, tuple[int, int]]] = {}
+    for pk, first_day, ips, downloads in months:
+        cells.setdefault((pk, first_day.year), {})[first_day.month] = (ips, downloads)
+    kept = [(pk, year_lines(y, cells[(pk, y)], ips, dl)) for pk, y, ips, dl in years]
+    assert packages_series_from_lines(names, kept) == packages_series_tab(names, years, months)
+    # Patched month by month, as a refresh writes them, the lines are the same.
+    patched = []
+    for pk, year, ips, downloads in years:
+        lines = None
+        for month, cell in sorted(cells[(pk, year)].items()):
+            lines = patch_year_lines(lines, year, {month: cell}, 0, 0)
+        patched.append((pk, patch_year_lines(lines, year, {}, ips, downloads)))
+    assert patched == kept
+    assert packages_series_from_lines(names, [*kept[:1], (kept[0][0], None)]) is None
