@@ -18,6 +18,7 @@ from stats.models import Client, SegmentDownloads, UnknownPackage
 from stats.services.fact_encoding import EncodedFact
 
 _CHUNK = 5000
+_PG_CLIENT_CHUNK = 50_000  # one bytea parameter per chunk, no limit on parameters
 
 FactRow = tuple[int, int, date, int, int, bytes, dict[str, int]]
 """(segment_id, package_id, day, downloads, mirror_downloads, clients, versions)"""
@@ -66,9 +67,10 @@ def upsert_clients(*, registry_id: int, digests: Sequence[bytes]) -> dict[bytes,
     digest another run inserted in between is looked up again.
     """
     found: dict[bytes, int] = {}
+    size = _PG_CLIENT_CHUNK if connection.vendor == "postgresql" else _CHUNK
     with connection.cursor() as cursor:
-        for i in range(0, len(digests), _CHUNK):
-            chunk = list(digests[i : i + _CHUNK])
+        for i in range(0, len(digests), size):
+            chunk = list(digests[i : i + size])
             found.update(_client_rows(cursor, registry_id, chunk, insert=False))
             missing = [d for d in chunk if d not in found]
             if missing:
@@ -87,16 +89,25 @@ def _client_rows(
     registry = connection.ops.quote_name(Client._meta.get_field("registry").column)
     owner = int(registry_id)  # ours, so it goes into the statement and halves the parameters
     if connection.vendor == "postgresql":
-        params: list[object] = [digests]
+        # The digests travel as one bytea cut on the server: a bytea[] parameter would be
+        # quoted element by element in Python.
+        width = len(digests[0])
+        if any(len(d) != width for d in digests):
+            raise ValueError("client digests must all have the same length")
+        params: list[object] = [b"".join(digests)]
+        found = (
+            f"SELECT substring(%s::bytea FROM i * {width} + 1 FOR {width}) AS digest "
+            f"FROM generate_series(0, {len(digests) - 1}) AS i"
+        )
         if insert:
             sql = (
-                f"INSERT INTO {table} ({registry}, digest) SELECT {owner}, d "
-                f"FROM unnest(%s::bytea[]) AS d ON CONFLICT ({registry}, digest) DO NOTHING"
+                f"INSERT INTO {table} ({registry}, digest) SELECT {owner}, digest "
+                f"FROM ({found}) AS d ORDER BY digest "
+                f"ON CONFLICT ({registry}, digest) DO NOTHING"
             )
         else:
             sql = (
-                f"SELECT digest, id FROM {table} WHERE {registry} = {owner} "
-                f"AND digest = ANY(%s::bytea[])"
+                f"SELECT digest, id FROM {table} WHERE {registry} = {owner} AND digest IN ({found})"
             )
     else:
         params = list(digests)

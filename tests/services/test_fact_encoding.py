@@ -1,0 +1,81 @@
+"""Fact tables encoded column-wise decode to exactly the facts they hold."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import polars as pl
+
+from stats import bitmaps
+from stats.logparse.result import FactTables
+from stats.services.fact_encoding import encode_facts
+
+D1, D2 = date(2024, 3, 15), date(2024, 3, 16)
+ODD_VERSIONS = ['1.0"x', "2.0\\y", "3.0\tz", "ünï", "4.0"]
+
+
+def _tables() -> FactTables:
+    counts = pl.DataFrame(
+        {
+            "category": ["bioc", "bioc", "annotation", "bioc"],
+            "package": ["limma", "limma", "org.Hs.eg.db", "DESeq2"],
+            "day": [D2, D1, D1, D1],
+            "downloads": [2, 7, 1, 0],
+            "mirror_downloads": [0, 1, 0, 3],  # DESeq2: mirrors only, no clients
+        }
+    )
+    clients = pl.DataFrame(
+        {
+            "category": ["bioc", "bioc", "bioc", "bioc", "annotation"],
+            "package": ["limma", "limma", "limma", "limma", "org.Hs.eg.db"],
+            "day": [D2, D1, D1, D1, D1],
+            "client": [b"a", b"a", b"b", b"c", b"c"],
+        }
+    )
+    versions = pl.DataFrame(
+        {
+            "category": ["bioc"] * 5 + ["bioc"],
+            "package": ["limma"] * 6,
+            "day": [D1] * 5 + [D2],
+            "version": [*ODD_VERSIONS, "4.0"],
+            "n": [1, 1, 1, 1, 3, 2],
+        }
+    )
+    return FactTables(counts, clients, versions)
+
+
+def test_encoded_rows_decode_to_the_facts_in_package_day_order() -> None:
+    ids = {b"a": 10, b"b": 70_000, b"c": 3}
+    packages = {"limma": 2, "org.Hs.eg.db": 5, "DESeq2": 1}
+    rows = encode_facts(_tables(), client_ids=ids, package_ids=packages)
+    decoded = [
+        (p, day, n, m, sorted(bitmaps.from_bytes(c)), json.loads(v)) for p, day, n, m, c, v in rows
+    ]
+    assert decoded == [
+        (1, "2024-03-15", 0, 3, [], {}),
+        (
+            2,
+            "2024-03-15",
+            7,
+            1,
+            [3, 10, 70_000],
+            dict(zip(ODD_VERSIONS, [1, 1, 1, 1, 3], strict=True)),
+        ),
+        (2, "2024-03-16", 2, 0, [10], {"4.0": 2}),
+        (5, "2024-03-15", 1, 0, [3], {}),
+    ]
+
+
+def test_empty_tables_encode_to_no_rows() -> None:
+    assert encode_facts(FactTables(), client_ids={}, package_ids={}) == []
+
+
+def test_merged_tables_sum_counts_and_unite_clients() -> None:
+    merged = _tables().merged(_tables())
+    facts = merged.as_dict()
+    limma = facts["bioc", "limma", D1]
+    assert (limma.downloads, limma.mirror_downloads) == (14, 2)
+    assert limma.clients == {b"a", b"b", b"c"}
+    assert limma.versions["4.0"] == 6
+    assert merged == _tables().merged(FactTables()).merged(_tables())
