@@ -523,6 +523,7 @@ def check_against_rebuild(url: str, *, years: int = 2, scale: float = 0.02, seed
         m.PackageDay: "package_id day",
         m.PackageMonth: "package_id month",
         m.PackageYear: "package_id year",
+        m.PackageYearLines: "package_id year",
         m.CategoryDay: "category_id day",
         m.CategoryMonth: "category_id month",
         m.CategoryYear: "category_id year",
@@ -532,7 +533,7 @@ def check_against_rebuild(url: str, *, years: int = 2, scale: float = 0.02, seed
     }
     values = {
         m.PackageVersion: ["downloads", "first_day", "last_day"],
-        m.PackageYear: ["downloads", "distinct_clients", "clients", "tab_lines"],
+        m.PackageYearLines: ["lines"],
         m.Package: [
             "downloads_total",
             "download_score",

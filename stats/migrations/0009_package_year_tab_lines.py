@@ -1,22 +1,13 @@
 """PackageYear.tab_lines: the year's lines of <category>_pkg_stats.tab, kept by the refresh.
 
-Existing years are rendered from their months here, so the file is served from the kept
-lines at once (at Bioconductor scale: 43,000 years, some seconds).
+Replaced by 0010 (PackageYearLines); its data step is now a no-op, 0010 renders the lines.
 """
 
 from django.db import migrations, models
 
 
 def render_existing(apps, schema_editor):
-    from stats.services.tab_lines import render_year_lines
-
-    year_model = apps.get_model("stats", "PackageYear")
-    package_ids = year_model.objects.values_list("package_id", flat=True).distinct()
-    render_year_lines(
-        package_ids=list(package_ids),
-        year_model=year_model,
-        month_model=apps.get_model("stats", "PackageMonth"),
-    )
+    """Superseded: 0010 moves the lines to a table of their own and renders them there."""
 
 
 class Migration(migrations.Migration):

@@ -26,6 +26,7 @@ from stats.models.summaries import (
     PackageDay,
     PackageMonth,
     PackageYear,
+    PackageYearLines,
 )
 from stats.models.uptime import UptimeCheck
 
@@ -53,6 +54,7 @@ __all__ = [
     "PackageMonth",
     "PackageVersion",
     "PackageYear",
+    "PackageYearLines",
     "Registry",
     "Release",
     "Repository",

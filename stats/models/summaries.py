@@ -78,15 +78,29 @@ class PackageYear(_YearCounts):
     package = models.ForeignKey(
         Package, on_delete=models.CASCADE, related_name="years", db_index=False
     )  # the unique (package, ...) index serves lookups by package
-    tab_lines = models.TextField(
-        null=True,
-        editable=False,
-        help_text="The year's 13 lines of <category>_pkg_stats.tab without the package "
-        "column, kept by the refresh so the file is joined, not rendered; null: not kept.",
-    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["package", "year"], name="package_year_key")]
+
+
+class PackageYearLines(models.Model):
+    """A package year's 13 lines of ``<category>_pkg_stats.tab``, without the package column.
+
+    Kept by the aggregation for every PackageYear row (patched as months change), so the
+    file is a join of stored text, not a render of 250,000 months; a narrow table of its
+    own, so serving does not read the years' client sets.
+    """
+
+    package = models.ForeignKey(
+        Package, on_delete=models.CASCADE, related_name="year_lines", db_index=False
+    )
+    year = models.PositiveSmallIntegerField()
+    lines = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["package", "year"], name="package_year_lines_key")
+        ]
 
 
 class CategoryDay(_DayCounts):

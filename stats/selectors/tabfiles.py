@@ -22,6 +22,7 @@ from stats.models import (
     Package,
     PackageMonth,
     PackageYear,
+    PackageYearLines,
 )
 from stats.selectors.access import visible_registries
 
@@ -161,12 +162,12 @@ def category_package_years(*, category_id: int) -> list[tuple[int, int, int, int
     )
 
 
-def category_package_year_lines(*, category_id: int) -> list[tuple[int, str | None]]:
-    """(package id, the year's kept .tab lines or None), by package id then newest year."""
+def category_package_year_lines(*, category_id: int) -> list[tuple[int, int, str]]:
+    """(package id, year, the year's kept .tab lines) of the category's packages, unordered."""
     return list(
-        PackageYear.objects.filter(package__category_id=category_id)
-        .order_by("package_id", "-year")
-        .values_list("package_id", "tab_lines")
+        PackageYearLines.objects.filter(package__category_id=category_id)
+        .order_by()
+        .values_list("package_id", "year", "lines")
     )
 
 

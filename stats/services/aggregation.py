@@ -34,6 +34,7 @@ from stats.models import (
     PackageMonth,
     PackageVersion,
     PackageYear,
+    PackageYearLines,
     Registry,
     SegmentDownloads,
 )
@@ -48,7 +49,7 @@ from stats.services.aggregation_rollup import (
     roll_up,
 )
 from stats.services.scores import newest_valid_day, update_package_columns
-from stats.services.tab_lines import year_lines_patcher
+from stats.services.tab_lines import YearLinesUpdate
 from stats.services.windows import in_old_windows, window_change
 
 
@@ -114,7 +115,7 @@ def rebuild_registry_stats(*, registry: Registry) -> RefreshResult:
     seeing the old numbers until the new ones are committed.
     """
     locked = Registry.objects.select_for_update().get(pk=registry.pk)
-    for model in (PackageDay, PackageMonth, PackageYear, PackageVersion):
+    for model in (PackageDay, PackageMonth, PackageYear, PackageYearLines, PackageVersion):
         model.objects.filter(package__registry=locked).delete()
     for model in (CategoryDay, CategoryMonth, CategoryYear):
         model.objects.filter(category__registry=locked).delete()
@@ -219,17 +220,19 @@ def _aggregate_days(
             registry_id=registry.pk,
         )
         counters.package_months += len(months)
+        year_changes = roll_up(changes, lambda owner, day: (owner, day.year))
+        lines = YearLinesUpdate(months=months, years=year_changes, registry_id=registry.pk)
         counters.package_years += len(
             apply_changes(
                 PackageYear,
                 owner="package",
                 period="year",
-                changes=roll_up(changes, lambda owner, day: (owner, day.year)),
+                changes=year_changes,
                 registry_id=registry.pk,
-                extra_columns=["tab_lines"],
-                extra=year_lines_patcher(months),
+                on_write=lines.patch,
             )
         )
+        lines.write()
         category_days = roll_up(changes, lambda owner, day: (owner, day), owner_of=category_of.get)
         counters.category_days += len(
             apply_changes(

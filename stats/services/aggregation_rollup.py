@@ -172,21 +172,17 @@ def apply_changes(
     changes: dict[Key, Change],
     with_mirror: bool = False,
     registry_id: int | None = None,
-    extra_columns: Sequence[str] = (),
-    extra: Callable[[Key, dict[str, Any], tuple[Any, ...] | None], dict[str, Any]] | None = None,
+    on_write: Callable[[Key, dict[str, Any], bool], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Add the changes to the summary rows keyed by (owner, period); return the rows written.
 
-    ``extra(key, new values, stored extra_columns or None)`` gives more columns to write
-    for a changed row.
+    ``on_write(key, new values, whether the row existed)`` is called for each of them.
     """
     owner_ids = sorted({o for o, _ in changes})
     periods = sorted({p for _, p in changes})
     columns = [f"{owner}_id", period, "downloads", "clients"]
     if with_mirror:
         columns.append("mirror_downloads")
-    stored_extra = len(columns) - 2
-    columns.extend(extra_columns)
     old: dict[Key, tuple[Any, ...]] = {}
     for lookup in owner_lookups(owner, owner_ids, registry_id):
         rows = model.objects.filter(**{f"{period}__in": periods}, **lookup)
@@ -198,8 +194,8 @@ def apply_changes(
         values = _merged(previous, change, with_mirror)
         if values is None:
             continue
-        if extra is not None:
-            values.update(extra(key, values, previous[stored_extra:] if previous else None))
+        if on_write is not None:
+            on_write(key, values, previous is not None)
         objs.append({f"{owner}_id": key[0], period: key[1], **values})
     update_fields = ["downloads", "distinct_clients", "clients"]
     if with_mirror:
@@ -208,7 +204,7 @@ def apply_changes(
         model,
         objs,
         unique_fields=[owner, period],
-        update_fields=update_fields + list(extra_columns),
+        update_fields=update_fields,
     )
     return objs
 

@@ -109,17 +109,17 @@ def package_file(
 
 def _packages_series(category_id: int) -> str:
     """``<prefix>_pkg_stats.tab``: the kept year lines joined (see
-    :mod:`stats.services.tab_lines`), or rendered from the months if some are missing."""
+    :mod:`stats.services.tab_lines`); rendered from the months if there are none (rows
+    written without the aggregation)."""
     names = selectors.category_package_names(category_id=category_id)
     kept = selectors.category_package_year_lines(category_id=category_id)
-    text = tabformat.packages_series_from_lines(names, kept)
-    if text is None:
-        text = tabformat.packages_series_tab(
-            names,
-            selectors.category_package_years(category_id=category_id),
-            selectors.category_package_months(category_id=category_id),
-        )
-    return text
+    if kept:
+        return tabformat.packages_series_from_lines(names, kept)
+    return tabformat.packages_series_tab(
+        names,
+        selectors.category_package_years(category_id=category_id),
+        selectors.category_package_months(category_id=category_id),
+    )
 
 
 def _category_renderer(filename: str, prefix: str) -> Callable[[int], str] | None:

@@ -124,26 +124,22 @@ def patch_year_lines(
 
 
 def packages_series_from_lines(
-    names: Mapping[int, str], kept: Iterable[tuple[int, str | None]]
-) -> str | None:
-    """``<prefix>_pkg_stats.tab`` from each package's kept year lines, or None if some
-    year has none (rows not written by a refresh: render from the months instead).
+    names: Mapping[int, str], kept: Iterable[tuple[int, int, str]]
+) -> str:
+    """``<prefix>_pkg_stats.tab`` from each package's kept year lines (:func:`year_lines`).
 
-    ``kept``: (package id, the year's lines), each package's years newest first.
-    Joining stored text is what makes the file cheap to serve cold.
+    ``kept``: (package id, year, lines) in any order. Joining stored text is what makes
+    the file cheap to serve cold.
     """
-    blocks: dict[int, str] = {}
-    for package, rows in groupby(kept, key=itemgetter(0)):
-        years = [lines for _, lines in rows]
-        if None in years:
-            return None
-        text = "".join(years)
-        name = names.get(package)
-        if name is not None:
-            prefix = f"{name}\t"
-            blocks[package] = prefix + text[:-1].replace("\n", "\n" + prefix) + "\n"
-    ordered = sorted(blocks, key=lambda package: name_order(names[package]))
-    return PACKAGES_SERIES_HEADER + "".join([blocks[package] for package in ordered])
+    years_of: dict[int, list[tuple[int, str]]] = {}
+    for package, year, lines in kept:
+        years_of.setdefault(package, []).append((year, lines))
+    parts = [PACKAGES_SERIES_HEADER]
+    for package in sorted((p for p in years_of if p in names), key=lambda p: name_order(names[p])):
+        prefix = f"{names[package]}\t"
+        text = "".join([lines for _, lines in sorted(years_of[package], reverse=True)])
+        parts.append(prefix + text[:-1].replace("\n", "\n" + prefix) + "\n")
+    return "".join(parts)
 
 
 def scores_tab(scores: Iterable[tuple[str, int]]) -> str:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from stats.models import Category, PackageYear, Registry
+from stats.models import Category, PackageYear, PackageYearLines, Registry
 from stats.selectors import tabfiles as selectors
 from stats.services.aggregation import rebuild_registry_stats, refresh_registry_stats
 from stats.services.tab_lines import render_year_lines
@@ -16,7 +16,7 @@ from tests.selectors.scenario import Scenario, build_scenario
 pytestmark = pytest.mark.django_db
 
 
-def _files(registry: Registry) -> dict[str, tuple[str | None, str]]:
+def _files(registry: Registry) -> dict[str, tuple[str, str]]:
     """Per category: the file joined from the kept lines, and rendered from the months."""
     result = {}
     for category in Category.objects.filter(registry=registry):
@@ -34,14 +34,15 @@ def _files(registry: Registry) -> dict[str, tuple[str | None, str]]:
     return result
 
 
-def _kept(registry: Registry) -> dict[tuple[str, int], str | None]:
-    rows = PackageYear.objects.filter(package__registry=registry)
-    return {(r.package.name, r.year): r.tab_lines for r in rows.select_related("package")}
+def _kept(registry: Registry) -> dict[tuple[str, int], str]:
+    rows = PackageYearLines.objects.filter(package__registry=registry)
+    return {(r.package.name, r.year): r.lines for r in rows.select_related("package")}
 
 
 def _assert_kept_lines_are_right(scenario: Scenario) -> None:
+    years = PackageYear.objects.filter(package__registry=scenario.registry)
+    assert set(_kept(scenario.registry)) == {(y.package.name, y.year) for y in years}
     for joined, rendered in _files(scenario.registry).values():
-        assert joined is not None
         assert joined == rendered
     kept = _kept(scenario.registry)
     render_year_lines(package_ids=[p.pk for p in scenario.packages.values()])
@@ -73,11 +74,12 @@ def test_refreshes_keep_the_lines_of_every_year_and_a_rebuild_gives_the_same() -
 def test_years_written_without_lines_are_rendered_from_the_months() -> None:
     scenario = build_scenario(end=dt.date(2024, 1, 3))
     refresh_registry_stats(registry=scenario.registry)
-    PackageYear.objects.filter(package__registry=scenario.registry).update(tab_lines=None)
+    PackageYearLines.objects.filter(package__registry=scenario.registry).delete()
     segment = scenario.add_segment(last_line_at=dt.datetime(2024, 1, 4, 9, tzinfo=dt.UTC))
     scenario.add_fact(segment, "alpha", dt.date(2024, 1, 4), {1})
+    scenario.add_fact(segment, "gamma", dt.date(2023, 12, 30), {1})
     refresh_registry_stats(registry=scenario.registry)
-    # A refresh cannot patch lines it does not have: they stay missing, the file is rendered.
-    assert all(joined is None for joined, _ in _files(scenario.registry).values())
+    # The refresh cannot patch lines it does not have: it renders the touched packages'.
+    assert {name for name, _ in _kept(scenario.registry)} == {"alpha", "gamma"}
     render_year_lines(package_ids=[p.pk for p in scenario.packages.values()])
     _assert_kept_lines_are_right(scenario)
