@@ -53,10 +53,11 @@ def parse_range(segment: Segment, rules: DownloadRules) -> tuple[int, float]:
     return lines, time.process_time() - started
 
 
-def make_log(folder: Path, lines: int) -> Path:
+def make_log(folder: Path, lines: int, *, days: int | None = None) -> Path:
+    """Demo lines over a year (default) or ``days`` days, in one plain file."""
     path = folder / "access.log"
     with path.open("w", encoding="utf-8") as out:
-        out.writelines(iter_demo_lines(DemoLogOptions(lines=lines, seed=7)))
+        out.writelines(iter_demo_lines(DemoLogOptions(lines=lines, seed=7, days=days)))
     return path
 
 

@@ -5,8 +5,9 @@ segments already ingested, and sends the others to the configured task runner, w
 the pure parser counts them without a database. A plain file's segment travels as
 (path, start, end, sha256) and the worker reads and checks the range itself; a gzip
 segment travels as its decompressed bytes. Results come back in order and each segment
-is written in its own transaction together with its mark, so a run that stops
-half-way, run again, ends with exactly the totals of a clean run.
+is written in its own transaction together with its mark (by a writer thread, while the
+flow's thread cuts and submits the next segments), so a run that stops half-way, run
+again, ends with exactly the totals of a clean run.
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ import os
 import socket
 import time
 from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import copy_context
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from prefect import get_run_logger
 from prefect.futures import PrefectFuture
@@ -101,6 +107,18 @@ class IngestRun(BaseModel):
         default_factory=list, description="Slurm jobs the shards ran in (dask-slurm runner)"
     )
     parse_seconds: float = Field(0.0, description="Parsing time summed over shards")
+    plan_seconds: float = Field(
+        0.0, description="Flow process: cutting files into segments, skip checks, submitting"
+    )
+    wait_seconds: float = Field(
+        0.0, description="Flow process (writer thread): waiting for parsed segments"
+    )
+    record_seconds: float = Field(
+        0.0, description="Flow process (writer thread): writing segments, one after another"
+    )
+    seconds: float = Field(
+        0.0, description="Wall clock of the ingestion, from the first segment cut to the last write"
+    )
 
 
 def is_gzip(path: Path) -> bool:
@@ -165,7 +183,13 @@ def load_rules(registry: Registry) -> tuple[DownloadRules, dict[str, int]]:
 
 
 class _Ingestion:
-    """The bookkeeping of one run: segments in flight, recorded in submission order."""
+    """The bookkeeping of one run: segments in flight, written in submission order.
+
+    The flow's thread cuts files into segments and submits them; one writer thread
+    waits for each parsed segment and writes it, so writing segment N overlaps cutting
+    and submitting N+1... (the database work mostly waits on the server, which releases
+    the GIL). Counters are only touched by the flow's thread, when a write is collected.
+    """
 
     def __init__(self, registry: Registry, rules: DownloadRules, ids: dict[str, int]) -> None:
         self.registry = registry
@@ -176,44 +200,96 @@ class _Ingestion:
         self.workers: set[str] = set()
         self.slurm_jobs: set[str] = set()
         self.parse_seconds = 0.0
-        self.limit = max(2, 2 * parallelism())
+        self.timer = _Timer()
+        # Parsed or being parsed, plus the one being written.
+        self.limit = max(2, 2 * parallelism()) + 1
         self.sample_size = settings.STATS.ingest.malformed_sample_size
-        self.pending: deque[tuple[Segment, datetime, PrefectFuture[ParsedShard]]] = deque()
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        self.pending: deque[Future[_Written]] = deque()
+        self.failed = False
 
     def read_file(self, path: Path) -> None:
         self.summary.files += 1
         from_file = not is_gzip(path)
-        for segment in file_segments(registry=self.registry, path=path):
-            if segment_ingested(registry=self.registry, segment=segment):
-                self.summary.skipped_segments += 1
-                continue
-            job = ShardJob(
-                replace(segment, data=b"") if from_file else segment,
-                from_file=from_file,
-                rules=self.rules,
-                sample_size=self.sample_size,
-            )
-            future = parse_segment.submit(job)
-            self.pending.append((replace(segment, data=b""), timezone.now(), future))
+        segments = file_segments(registry=self.registry, path=path)
+        while True:
+            with self.timer("plan"):
+                segment = next(segments, None)
+                if segment is None:
+                    return
+                if segment_ingested(registry=self.registry, segment=segment):
+                    self.summary.skipped_segments += 1
+                    continue
+                job = ShardJob(
+                    replace(segment, data=b"") if from_file else segment,
+                    from_file=from_file,
+                    rules=self.rules,
+                    sample_size=self.sample_size,
+                )
+                future = parse_segment.submit(job)
+                # The task call needs the flow run's context in the writer thread.
+                self.pending.append(
+                    self.writer.submit(
+                        copy_context().run,
+                        self._write,
+                        replace(segment, data=b""),
+                        timezone.now(),
+                        future,
+                    )
+                )
             while len(self.pending) >= self.limit:
-                self.record_next()
+                self.collect_next()
 
-    def record_next(self) -> None:
-        segment, started_at, future = self.pending.popleft()
-        parsed = future.result()
+    def finish(self) -> None:
+        """Collect every write still in flight, then end the writer thread."""
+        try:
+            while self.pending:
+                self.collect_next()
+        finally:
+            for left in self.pending:
+                left.cancel()
+            self.writer.submit(_close_connection).result()
+            self.writer.shutdown(wait=True)
+
+    def _write(
+        self, segment: Segment, started_at: datetime, future: PrefectFuture[ParsedShard]
+    ) -> _Written:
+        """In the writer thread: wait for the parsed segment, write it.
+
+        After a failure nothing more is written: the run stops at its first bad segment,
+        as a serial run does, and a rerun carries on from there.
+        """
+        if self.failed:
+            raise _WriterStoppedError(f"{segment} not written: an earlier segment failed")
+        try:
+            waited = time.perf_counter()
+            parsed = future.result()
+            written = time.perf_counter()
+            recorded = record_parsed_segment(
+                quote(self.registry),
+                quote(segment),
+                quote(parsed.result),
+                quote(self.ids),
+                quote(self.clients),
+                started_at,
+            )
+        except BaseException:
+            self.failed = True
+            raise
+        done = time.perf_counter()
+        return _Written(segment, parsed, recorded, written - waited, done - written)
+
+    def collect_next(self) -> None:
+        with self.timer("wait"):
+            written = self.pending.popleft().result()
+        self.timer.totals["parse_wait"] += written.wait_seconds
+        self.timer.totals["record"] += written.write_seconds
+        parsed, segment = written.parsed, written.segment
         self.workers.add(parsed.worker)
         if parsed.slurm_job_id:
             self.slurm_jobs.add(parsed.slurm_job_id)
         self.parse_seconds += parsed.seconds
-        recorded = record_parsed_segment(
-            quote(self.registry),
-            quote(segment),
-            quote(parsed.result),
-            quote(self.ids),
-            quote(self.clients),
-            started_at,
-        )
-        if not recorded:
+        if not written.recorded:
             self.summary.skipped_segments += 1
             return
         self.summary.segments += 1
@@ -231,7 +307,47 @@ class _Ingestion:
             workers=sorted(self.workers),
             slurm_job_ids=sorted(self.slurm_jobs, key=int),
             parse_seconds=round(self.parse_seconds, 3),
+            plan_seconds=round(self.timer.totals["plan"], 3),
+            wait_seconds=round(self.timer.totals["parse_wait"], 3),
+            record_seconds=round(self.timer.totals["record"], 3),
+            seconds=round(time.perf_counter() - self.timer.started, 3),
         )
+
+
+class _WriterStoppedError(RuntimeError):
+    """A segment left unwritten because one before it failed."""
+
+
+def _close_connection() -> None:
+    """The calling thread's own database connection (not the flow thread's)."""
+    connection.close()
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A segment's write, as the writer thread hands it back."""
+
+    segment: Segment
+    parsed: ParsedShard
+    recorded: bool
+    wait_seconds: float
+    write_seconds: float
+
+
+class _Timer:
+    """Wall-clock seconds spent per named phase of the flow's own process."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.totals = {"plan": 0.0, "wait": 0.0, "parse_wait": 0.0, "record": 0.0}
+
+    @contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.totals[phase] += time.perf_counter() - started
 
 
 @flow(name="ingest-logs", task_runner=build_task_runner())
@@ -251,17 +367,18 @@ def ingest_logs(
     files = find_log_files(quote(target), list(paths or []))
     rules, ids = load_rules(quote(target))
     run = _Ingestion(target, rules, ids)
-    for name in files:
-        try:
-            run.read_file(Path(name))
-        except OSError as exc:
-            run.summary.errors.append(f"{name}: {exc}")
-    while run.pending:
-        run.record_next()
+    try:
+        for name in files:
+            try:
+                run.read_file(Path(name))
+            except OSError as exc:
+                run.summary.errors.append(f"{name}: {exc}")
+    finally:
+        run.finish()
     outcome = run.outcome()
     logger.info(
         "%s: %d files, %d new segments (%d already there), %d lines, %d downloads; "
-        "parsed by %d workers%s",
+        "parsed by %d workers%s; %.1f s: planning %.1f s, waiting %.1f s, writing %.1f s",
         registry,
         outcome.files,
         outcome.segments,
@@ -270,5 +387,9 @@ def ingest_logs(
         outcome.downloads,
         len(outcome.workers),
         f" in Slurm jobs {', '.join(outcome.slurm_job_ids)}" if outcome.slurm_job_ids else "",
+        outcome.seconds,
+        outcome.plan_seconds,
+        outcome.wait_seconds,
+        outcome.record_seconds,
     )
     return outcome
