@@ -29,6 +29,9 @@ from stats.services.fact_encoding import encode_facts
 
 logger = logging.getLogger(__name__)
 
+CLIENT_CACHE_LIMIT = 500_000
+"""Digest -> Client id pairs a run keeps between segments at most."""
+
 ProgressCallback = Callable[[int, int], None]
 """Called after each segment with (bytes done, lines done)."""
 
@@ -199,7 +202,10 @@ def ensure_client_ids(
     Runs outside the segment's transaction, in sorted order so concurrent runs never
     deadlock; a client row without facts (after a rollback) is harmless.
     """
-    missing = sorted(d for d in set(digests) if d not in cache)
+    wanted = set(digests)
+    if len(cache) + len(wanted) > CLIENT_CACHE_LIMIT:
+        cache.clear()  # memory stays bounded over long runs; lookups refill it
+    missing = sorted(d for d in wanted if d not in cache)
     if missing:
         with transaction.atomic():
             cache.update(upsert_clients(registry_id=registry.pk, digests=missing))

@@ -70,6 +70,17 @@ def test_clients_are_stored_only_as_keyed_hashes(nasa_log: Path) -> None:
     assert not any(b"unicomp" in d or b"199.72" in d for d in digests)
 
 
+def test_a_full_client_cache_is_emptied_and_totals_stay_exact(
+    nasa_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = nasa_registry("whole")
+    ingest_log_files(registry=whole, paths=[nasa_log])
+    monkeypatch.setattr(ingestion, "CLIENT_CACHE_LIMIT", 50)
+    small = nasa_registry("small")
+    ingest_log_files(registry=small, paths=[nasa_log])
+    assert totals(small) == totals(whole)
+
+
 def test_second_run_changes_nothing(nasa_log: Path) -> None:
     registry = nasa_registry()
     ingest_log_files(registry=registry, paths=[nasa_log])
