@@ -35,13 +35,24 @@ def count_lines(data: bytes) -> int:
     return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
 
 
+# Bytes that are no field separator in a log line; read_csv needs one the data lacks.
+_SEPARATORS = [chr(c) for c in (0, *range(1, 9), 11, 12, *range(14, 32), 127)]
+
+
 def _lines_frame(data: bytes) -> pl.DataFrame:
-    # NUL never occurs in a text log line; read_csv splits lines natively and keeps
-    # empty lines as nulls (they are malformed).
+    """One row per line (split on newlines only, a CR before one dropped, empty lines
+    null, undecodable bytes replaced): read_csv with a separator byte the data lacks."""
+    separator = next((s for s in _SEPARATORS if s.encode() not in data), None)
+    if separator is None:  # every control byte occurs: split in Python
+        lines = data.split(b"\n")
+        if data.endswith(b"\n"):
+            lines.pop()
+        texts = [line.removesuffix(b"\r").decode("utf-8", "replace") or None for line in lines]
+        return pl.DataFrame({"line": texts}, schema={"line": pl.String})
     return pl.read_csv(
         io.BytesIO(data),
         has_header=False,
-        separator="\x00",
+        separator=separator,
         quote_char=None,
         new_columns=["line"],
         schema={"line": pl.String},
@@ -57,12 +68,12 @@ def client_digest(key: bytes, client: str) -> bytes:
 
 def parse_shard(data: bytes, rules: DownloadRules, *, sample_size: int = 20) -> ShardResult:
     """Count the downloads in ``data`` (whole lines) under ``rules``."""
-    result = ShardResult(lines=count_lines(data))
     if not data:
-        return result
+        return ShardResult()
     frame = _lines_frame(data).with_columns(
         valid=pl.col("line").str.contains(VALID_LINE).fill_null(False)
     )
+    result = ShardResult(lines=frame.height)  # equals count_lines(data), without a scan
     valid_count = int(frame["valid"].sum())
     result.malformed = max(result.lines - valid_count, 0)
     if result.malformed:
