@@ -162,12 +162,12 @@ def category_package_years(*, category_id: int) -> list[tuple[int, int, int, int
     )
 
 
-def category_package_year_lines(*, category_id: int) -> list[tuple[int, int, str]]:
-    """(package id, year, the year's kept .tab lines) of the category's packages, unordered."""
+def category_package_year_lines(*, category_id: int) -> list[tuple[str, int, str]]:
+    """(package name, year, the year's kept .tab lines) of the category's packages, unordered."""
     return list(
         PackageYearLines.objects.filter(package__category_id=category_id)
         .order_by()
-        .values_list("package_id", "year", "lines")
+        .values_list("package__name", "year", "lines")
     )
 
 

@@ -111,12 +111,11 @@ def _packages_series(category_id: int) -> str:
     """``<prefix>_pkg_stats.tab``: the kept year lines joined (see
     :mod:`stats.services.tab_lines`); rendered from the months if there are none (rows
     written without the aggregation)."""
-    names = selectors.category_package_names(category_id=category_id)
     kept = selectors.category_package_year_lines(category_id=category_id)
     if kept:
-        return tabformat.packages_series_from_lines(names, kept)
+        return tabformat.packages_series_from_lines(kept)
     return tabformat.packages_series_tab(
-        names,
+        selectors.category_package_names(category_id=category_id),
         selectors.category_package_years(category_id=category_id),
         selectors.category_package_months(category_id=category_id),
     )

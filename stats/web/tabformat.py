@@ -123,21 +123,19 @@ def patch_year_lines(
     return "\n".join(rows)
 
 
-def packages_series_from_lines(
-    names: Mapping[int, str], kept: Iterable[tuple[int, int, str]]
-) -> str:
+def packages_series_from_lines(kept: Iterable[tuple[str, int, str]]) -> str:
     """``<prefix>_pkg_stats.tab`` from each package's kept year lines (:func:`year_lines`).
 
-    ``kept``: (package id, year, lines) in any order. Joining stored text is what makes
-    the file cheap to serve cold.
+    ``kept``: (package name, year, lines) in any order. Joining stored text is what
+    makes the file cheap to serve cold.
     """
-    years_of: dict[int, list[tuple[int, str]]] = {}
-    for package, year, lines in kept:
-        years_of.setdefault(package, []).append((year, lines))
+    years_of: dict[str, list[tuple[int, str]]] = {}
+    for name, year, lines in kept:
+        years_of.setdefault(name, []).append((year, lines))
     parts = [PACKAGES_SERIES_HEADER]
-    for package in sorted((p for p in years_of if p in names), key=lambda p: name_order(names[p])):
-        prefix = f"{names[package]}\t"
-        text = "".join([lines for _, lines in sorted(years_of[package], reverse=True)])
+    for name in sorted(years_of, key=name_order):
+        prefix = f"{name}\t"
+        text = "".join([lines for _, lines in sorted(years_of[name], reverse=True)])
         parts.append(prefix + text[:-1].replace("\n", "\n" + prefix) + "\n")
     return "".join(parts)
 

@@ -23,7 +23,7 @@ def _files(registry: Registry) -> dict[str, tuple[str, str]]:
         names = selectors.category_package_names(category_id=category.pk)
         result[category.name] = (
             tabformat.packages_series_from_lines(
-                names, selectors.category_package_year_lines(category_id=category.pk)
+                selectors.category_package_year_lines(category_id=category.pk)
             ),
             tabformat.packages_series_tab(
                 names,
