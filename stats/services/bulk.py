@@ -110,15 +110,18 @@ def _client_rows(
                 f"SELECT digest, id FROM {table} WHERE {registry} = {owner} AND digest IN ({found})"
             )
     else:
-        params = list(digests)
+        # Padded (repeats change nothing) to a few sizes: sqlite3 keeps each distinct
+        # statement compiled, and a 5000-row statement is megabytes of program.
+        size = next(n for n in (16, 256, _CHUNK, len(digests)) if n >= len(digests))
+        params = [*digests, *[digests[0]] * (size - len(digests))]
         if insert:
-            values = ", ".join([f"({owner}, %s)"] * len(digests))
+            values = ", ".join([f"({owner}, %s)"] * size)
             sql = (
                 f"INSERT INTO {table} ({registry}, digest) VALUES {values} "
                 f"ON CONFLICT ({registry}, digest) DO NOTHING"
             )
         else:
-            marks = ", ".join(["%s"] * len(digests))
+            marks = ", ".join(["%s"] * size)
             sql = f"SELECT digest, id FROM {table} WHERE {registry} = {owner} AND digest IN "
             sql += f"({marks})"
     if insert:
