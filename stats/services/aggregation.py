@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -143,8 +144,9 @@ def _refresh(*, registry: Registry, force: bool) -> RefreshResult:
         if old_windows_end != registry.valid_through:
             old_windows_end = None  # not maintained so far: sum them afresh
         day_deltas: dict[tuple[int, dt.date], int] = {}
+        added: dict[int, int] = defaultdict(int)
         counters = _aggregate_days(
-            registry, set(segment_ids), touched_days, old_windows_end, day_deltas
+            registry, set(segment_ids), touched_days, old_windows_end, day_deltas, added
         )
         valid = newest_valid_day(
             registry=registry, segment_ids=segment_ids, touched_days=touched_days
@@ -155,7 +157,9 @@ def _refresh(*, registry: Registry, force: bool) -> RefreshResult:
         windows = window_change(registry=registry, old_end=old_windows_end, day_deltas=day_deltas)
         registry.windows_through = windows.end
         registry.save(update_fields=["valid_through", "data_generation", "windows_through"])
-        packages_updated = update_package_columns(registry=registry, windows=windows)
+        packages_updated = update_package_columns(
+            registry=registry, windows=windows, downloads_added=added
+        )
         for chunk in chunks(segment_ids):
             LogSegment.objects.filter(id__in=chunk).update(aggregated=True)
     return RefreshResult(
@@ -193,11 +197,12 @@ def _aggregate_days(
     days: set[dt.date],
     windows_end: dt.date | None,
     day_deltas: dict[tuple[int, dt.date], int],
+    added: dict[int, int],
 ) -> _Counters:
     """Month by month (bounded memory even for a full rebuild), oldest first.
 
     Fills ``day_deltas`` with the downloads added to the days of the rolling windows
-    ending at ``windows_end``.
+    ending at ``windows_end``, and ``added`` with the downloads added per package.
     """
     category_of = dict(Package.objects.filter(registry=registry).values_list("id", "category_id"))
     package_ids = sorted(category_of)
@@ -209,6 +214,7 @@ def _aggregate_days(
         changes = replace_package_days(facts.days, registry_id=registry.pk)
         counters.package_days += len(changes)
         for key, change in changes.items():
+            added[key[0]] += change.downloads
             if in_old_windows(key[1], windows_end):
                 day_deltas[key] = change.downloads
         counters.versions += apply_versions(facts.versions)

@@ -60,18 +60,27 @@ def newest_valid_day(
     return max(touched_days) if touched_days else None
 
 
-def update_package_columns(*, registry: Registry, windows: WindowChange | None = None) -> int:
+def update_package_columns(
+    *,
+    registry: Registry,
+    windows: WindowChange | None = None,
+    downloads_added: dict[int, int] | None = None,
+) -> int:
     """Recompute downloads_total, download_score, rank (and the rolling windows) of all
     the registry's packages.
 
-    Two grouped queries and a bulk update of the rows that changed.
+    ``downloads_added`` (package -> downloads the refresh added; a rebuild starts from
+    zero) updates the totals without summing every year; without it they are summed.
+    Grouped queries and a bulk update of the rows that changed.
     """
-    totals = dict(
-        PackageYear.objects.filter(package__registry=registry)
-        .values("package_id")
-        .annotate(total=Sum("downloads"))
-        .values_list("package_id", "total")
-    )
+    totals: dict[int, int] | None = None
+    if downloads_added is None:
+        totals = dict(
+            PackageYear.objects.filter(package__registry=registry)
+            .values("package_id")
+            .annotate(total=Sum("downloads"))
+            .values_list("package_id", "total")
+        )
     scores: dict[int, int] = {}
     if registry.valid_through is not None:
         first, last = score_window(registry.valid_through)
@@ -94,8 +103,13 @@ def update_package_columns(*, registry: Registry, windows: WindowChange | None =
     changed = []
     for rank, package in enumerate(ordered, start=1):
         pk = package["id"]
+        total = (
+            totals.get(pk, 0) or 0
+            if totals is not None
+            else package["downloads_total"] + (downloads_added or {}).get(pk, 0)
+        )
         new: dict[str, int | None] = {
-            "downloads_total": totals.get(pk, 0) or 0,
+            "downloads_total": total,
             "download_score": scores.get(pk, 0),
             "rank": rank,
         }

@@ -49,6 +49,8 @@ def _assert_windows_match_facts(scenario: Scenario) -> dt.date:
     assert registry.valid_through is not None
     assert registry.windows_through == registry.valid_through
     assert _stored(registry) == _expected(scenario, registry.valid_through)
+    totals = dict(Package.objects.filter(registry=registry).values_list("name", "downloads_total"))
+    assert totals == {name: scenario.expected(packages=[name])[0] for name in scenario.packages}
     return registry.valid_through
 
 
