@@ -224,9 +224,7 @@ def record_segment(
     tables = result.tables
     digests = tables.clients.get_column("client").unique().to_list()
     ensure_client_ids(registry=registry, digests=digests, cache=client_ids)
-    facts = encode_facts(
-        tables, client_ids={d: client_ids[d] for d in digests}, package_ids=package_ids
-    )
+    facts = encode_facts(tables, client_ids=client_ids, package_ids=package_ids)
     with transaction.atomic():
         try:
             with transaction.atomic():
