@@ -56,7 +56,10 @@ class Client(models.Model):
     The integer id is what the per-day client bitmaps hold.
     """
 
-    registry = models.ForeignKey(Registry, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (registry, digest) key starts with it.
+    registry = models.ForeignKey(
+        Registry, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     digest = models.BinaryField(max_length=16)
 
     class Meta:
@@ -68,8 +71,12 @@ class Client(models.Model):
 class SegmentDownloads(models.Model):
     """Downloads of one package on one day found in one segment (append-only facts)."""
 
-    segment = models.ForeignKey(LogSegment, on_delete=models.CASCADE, related_name="facts")
-    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="+")
+    # No indexes of their own: the unique (segment, package, day) key and the (package,
+    # day) index start with them, and every fact written pays for each index.
+    segment = models.ForeignKey(
+        LogSegment, on_delete=models.CASCADE, related_name="facts", db_index=False
+    )
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     downloads = models.PositiveIntegerField()
     mirror_downloads = models.PositiveIntegerField(default=0)
