@@ -35,24 +35,24 @@ def count_lines(data: bytes) -> int:
     return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
 
 
-# Bytes that are no field separator in a log line; read_csv needs one the data lacks.
-_SEPARATORS = [chr(c) for c in (0, *range(1, 9), 11, 12, *range(14, 32), 127)]
+_NUL = b"\x00"
+_REPLACEMENT = "\ufffd".encode()
 
 
 def _lines_frame(data: bytes) -> pl.DataFrame:
     """One row per line (split on newlines only, a CR before one dropped, empty lines
-    null, undecodable bytes replaced): read_csv with a separator byte the data lacks."""
-    separator = next((s for s in _SEPARATORS if s.encode() not in data), None)
-    if separator is None:  # every control byte occurs: split in Python
-        lines = data.split(b"\n")
-        if data.endswith(b"\n"):
-            lines.pop()
-        texts = [line.removesuffix(b"\r").decode("utf-8", "replace") or None for line in lines]
-        return pl.DataFrame({"line": texts}, schema={"line": pl.String})
+    null, undecodable bytes replaced by U+FFFD).
+
+    A NUL byte becomes U+FFFD too: it is read_csv's separator here (no column splits),
+    PostgreSQL stores no NUL in text or JSON, and the line keeps its shape (both are
+    non-space characters that no fixed part of the log format accepts).
+    """
+    if _NUL in data:
+        data = data.replace(_NUL, _REPLACEMENT)
     return pl.read_csv(
         io.BytesIO(data),
         has_header=False,
-        separator=separator,
+        separator="\x00",
         quote_char=None,
         new_columns=["line"],
         schema={"line": pl.String},
