@@ -200,8 +200,20 @@ def test_timestamps_are_in_order_across_the_months_with_the_offset(tmp_path: Pat
     assert len({s.date() for s in stamps}) > 80  # every day or nearly has traffic
 
 
+def test_days_put_all_lines_into_that_many_days(tmp_path: Path) -> None:
+    options = DemoLogOptions(lines=3000, start=date(2024, 3, 1), days=2, files=1)
+    result = write_demo_logs(tmp_path, options)
+    stamps = [
+        datetime.strptime(m.group(4), "%d/%b/%Y:%H:%M:%S %z")
+        for m in map(parse, result.files[0].read_text().splitlines())
+        if m
+    ]
+    assert result.lines == 3000
+    assert {s.date() for s in stamps} == {date(2024, 3, 1), date(2024, 3, 2)}
+
+
 def test_bad_options_are_refused() -> None:
-    for bad in ({"lines": -1}, {"months": 0}, {"files": 0}, {"utc_offset": "UTC"}):
+    for bad in ({"lines": -1}, {"months": 0}, {"days": 0}, {"files": 0}, {"utc_offset": "UTC"}):
         with pytest.raises(ValueError):
             DemoLogOptions(**bad)  # type: ignore[arg-type]
 
