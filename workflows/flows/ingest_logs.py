@@ -187,7 +187,7 @@ class _Ingestion:
 
     The flow's thread cuts files into segments and submits them; one writer thread
     waits for each parsed segment and writes it, so writing segment N overlaps cutting
-    and submitting N+1... (the database work mostly waits on the server, which releases
+    and submitting N+1... (much of a write waits on the database server, which releases
     the GIL). Counters are only touched by the flow's thread, when a write is collected.
     """
 
@@ -273,6 +273,8 @@ class _Ingestion:
                 quote(self.clients),
                 started_at,
             )
+        except OSError:
+            raise  # a file's problem: the flow notes it and goes on, as with one thread
         except BaseException:
             self.failed = True
             raise
