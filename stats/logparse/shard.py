@@ -204,9 +204,8 @@ def _accumulate(frame: pl.DataFrame, rules: DownloadRules, result: ShardResult) 
     users = frame.filter(~mirror)
     pairs = users.select(*FACT_KEYS, "host").unique()
     hosts = pairs.get_column("host").unique()
-    cache = _digests(rules.client_key, hosts.to_list())
     digests = pl.DataFrame(
-        {"host": hosts, "client": [cache[h] for h in hosts.to_list()]},
+        {"host": hosts, "client": _digests(rules.client_key, hosts.to_list())},
         schema={"host": pl.String, "client": pl.Binary},
     )
     clients = pairs.join(digests, on="host").select(*FACT_KEYS, "client")
@@ -224,12 +223,18 @@ _DIGEST_CACHE: dict[bytes, dict[str, bytes]] = {}
 _DIGEST_CACHE_LIMIT = 1_000_000
 
 
-def _digests(key: bytes, hosts: list[str]) -> dict[str, bytes]:
-    """Digests of ``hosts``, remembered across shards of a process (clients return)."""
+def _digests(key: bytes, hosts: list[str]) -> list[bytes]:
+    """Digests of ``hosts``, remembered across shards of a process (clients return).
+
+    Safe when threads parse shards at once: a cache emptied meanwhile costs hashes only.
+    """
     cache = _DIGEST_CACHE.setdefault(key, {})
     if len(cache) > _DIGEST_CACHE_LIMIT:
         cache.clear()
-    missing = [h for h in hosts if h not in cache]
-    for host in missing:
-        cache[host] = hmac.digest(key, host.encode(), "sha256")[:16]
-    return cache
+    out: list[bytes] = []
+    for host in hosts:
+        digest = cache.get(host)
+        if digest is None:
+            digest = cache[host] = hmac.digest(key, host.encode(), "sha256")[:16]
+        out.append(digest)
+    return out
