@@ -10,13 +10,13 @@ from __future__ import annotations
 import glob
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from pydantic import BaseModel, Field
 
 from stats.logparse.reader import Segment, SegmentReader
 from stats.logparse.result import ShardResult
@@ -36,9 +36,11 @@ ProgressCallback = Callable[[int, int], None]
 """Called after each segment with (bytes done, lines done)."""
 
 
-@dataclass
-class IngestSummary:
-    """What one ingestion run did; ``downloads`` counts only what this run added."""
+class IngestSummary(BaseModel):
+    """What one ingestion run did; ``downloads`` counts only what this run added.
+
+    A pydantic model so that the flow's result (``IngestRun``) extends it field for field.
+    """
 
     files: int = 0
     lines: int = 0
@@ -51,7 +53,7 @@ class IngestSummary:
     skipped_segments: int = 0
     partial_segments: int = 0
     bytes: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
 
     def add(self, result: ShardResult) -> None:
         self.lines += result.lines
@@ -62,7 +64,7 @@ class IngestSummary:
         self.unknown += result.unknown
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return self.model_dump()
 
     @property
     def nothing_read(self) -> bool:

@@ -24,7 +24,6 @@ from contextvars import copy_context
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -32,7 +31,7 @@ from django.utils import timezone
 from prefect import get_run_logger
 from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from stats.logparse.reader import Segment
 from stats.logparse.result import ShardResult
@@ -86,22 +85,10 @@ class ParsedShard:
     seconds: float
 
 
-class IngestRun(BaseModel):
-    """What one run of the flow did; ``downloads`` counts only what it added."""
+class IngestRun(IngestSummary):
+    """What one run of the flow did: the service's counters plus where and how long."""
 
     registry: str
-    files: int = 0
-    segments: int = 0
-    skipped_segments: int = 0
-    partial_segments: int = 0
-    bytes: int = 0
-    lines: int = 0
-    malformed: int = 0
-    downloads: int = 0
-    mirror_downloads: int = 0
-    bots: int = 0
-    unknown: int = 0
-    errors: list[str] = Field(default_factory=list)
     workers: list[str] = Field(default_factory=list, description="host:pid of the parsers")
     slurm_job_ids: list[str] = Field(
         default_factory=list, description="Slurm jobs the shards ran in (dask-slurm runner)"
@@ -302,10 +289,9 @@ class _Ingestion:
             self.summary.errors.append(f"{segment.source}: {segment.broken_reason}")
 
     def outcome(self) -> IngestRun:
-        data: dict[str, Any] = self.summary.as_dict()
         return IngestRun(
             registry=self.registry.name,
-            **data,
+            **self.summary.model_dump(),
             workers=sorted(self.workers),
             slurm_job_ids=sorted(self.slurm_jobs, key=int),
             parse_seconds=round(self.parse_seconds, 3),
