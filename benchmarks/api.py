@@ -2,7 +2,8 @@
 
 1. Fills a fresh PostgreSQL database (dropped and recreated) with the real manifest's
    packages and 15 years of generated daily summaries (benchmarks/_fill.py).
-2. Serves it with gunicorn (2 sync workers, STATS_DEBUG off, Redis response cache).
+2. Serves it with granian (2 workers of one Python thread; ``--server gunicorn`` for 2
+   sync workers), STATS_DEBUG off, Redis response cache.
 3. Loads it from a second process on loopback: wrk with a small Lua script (or, without
    wrk, a closed-loop httpx client), bounded in requests and seconds, and reports req/s,
    p50 and p99 of package detail, point, range and top, cached (one URL repeated, warm)
@@ -128,16 +129,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+SERVERS = {
+    # Rust HTTP/1.1 with keep-alive; one Python thread per worker, as a sync worker has.
+    "granian": "granian --interface wsgi --workers 2 --blocking-threads 1 --host 127.0.0.1 "
+    "--port {port} --log-level warning emgapiv2.wsgi:application",
+    # Python HTTP parsing, a new connection per request: ~2,400 hello-world req/s here.
+    "gunicorn": "gunicorn emgapiv2.wsgi:application -w 2 -b 127.0.0.1:{port} --log-level warning",
+}
+
+
 @contextmanager
-def gunicorn(url: str, workdir: Path) -> Iterator[str]:
-    """A production server on loopback: 2 sync workers, Redis cache, debug off."""
+def serving(url: str, workdir: Path, kind: str) -> Iterator[str]:
+    """A production server on loopback: 2 workers, Redis cache, debug off."""
     import httpx
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "STATS_DATABASE_URL": url, **SERVER_ENV}
-    log = (workdir / "gunicorn.log").open("wb")
-    command = [str(Path(sys.executable).parent / "gunicorn"), "emgapiv2.wsgi", "-w", "2"]
-    command += ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    log = (workdir / "server.log").open("wb")
+    program, *rest = SERVERS[kind].format(port=port).split()
+    command = [str(Path(sys.executable).parent / program), *rest]
     server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -149,7 +159,7 @@ def gunicorn(url: str, workdir: Path) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"gunicorn did not start; see {workdir / 'gunicorn.log'}")
+                sys.exit(f"{kind} did not start; see {workdir / 'server.log'}")
             time.sleep(0.3)
         for _ in range(10):  # both workers import everything before any timing
             httpx.get(f"{base}/api/v1/registries", timeout=30)
@@ -471,6 +481,12 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=50_000, help="per load run")
     parser.add_argument("--connections", type=int, default=8, help="cached runs")
     parser.add_argument(
+        "--server",
+        choices=sorted(SERVERS),
+        default="granian",
+        help="production server, 2 workers (default: granian, as deployed)",
+    )
+    parser.add_argument(
         "--uncached-connections",
         type=int,
         default=2,
@@ -528,7 +544,8 @@ def main() -> None:
     flush_redis()
     client = "wrk 1 thread" if shutil.which("wrk") else "httpx processes"
     print(
-        f"\nserving: gunicorn -w 2 (sync), Redis cache {REDIS_URL}; client: {client}, "
+        f"\nserving: {SERVERS[args.server].format(port='PORT')}\n"
+        f"  Redis cache {REDIS_URL}; client: {client}, "
         f"<= {args.duration} s and <= {args.max_requests} requests per run"
     )
     print(
@@ -538,7 +555,10 @@ def main() -> None:
     loads: list[Load] = []
     tab: dict[str, object] | None = None
     if args.only & {"detail", "point", "range", "top", "tab"}:
-        with tempfile.TemporaryDirectory() as tmp, gunicorn(args.database_url, Path(tmp)) as base:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            serving(args.database_url, Path(tmp), args.server) as base,
+        ):
             loads = measure_endpoints(base, names, args, Path(tmp))
             tab = measure_tab(base) if "tab" in args.only else None
     if tab is not None:

@@ -6,7 +6,7 @@ CPU per request even when the answer comes from the response cache, which caps a
 the exact status, headers and body of the answers that ``stats.web.caching`` marked as
 replayable (public registry data, no credentials), keyed by scheme, host, path, query
 string and Accept header, and replays them without entering Django. A hit is one
-pipelined Redis round trip: the entry, the generation epoch and the rate-limit count.
+Redis call (a small Lua script): the entry, the generation epoch and the rate-limit count.
 
 An entry is replayed only while the token of its scope (its registry, or all public
 registries) is current. The front holds a snapshot of those tokens (one query),
@@ -78,6 +78,19 @@ _PASS_HEADERS = (
 )
 
 
+_LOOKUP_SCRIPT = """
+local used = false
+if KEYS[3] then
+  redis.call('SET', KEYS[3], 0, 'EX', ARGV[1], 'NX')
+  used = redis.call('INCR', KEYS[3])
+end
+return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), used}
+"""
+"""One round trip and one reply to parse: the entry, the generation epoch and, when the
+path is rate-limited, the client's count in this window (the keys and commands Django's
+rate limiter uses: SET 0 NX with the window's expiry, then INCR)."""
+
+
 @dataclass(frozen=True)
 class FrontEntry:
     """A stored answer and the token it stays valid under."""
@@ -124,6 +137,7 @@ class ResponseCacheFront:
     def __init__(self, app: WsgiApp, redis_url: str) -> None:
         self.app = app
         self.redis = redis.Redis.from_url(redis_url)
+        self.lookup = self.redis.register_script(_LOOKUP_SCRIPT)
         self.cache = caches[CACHE_ALIAS]
         self.epoch_key = self.cache.make_key(GENERATION_EPOCH_KEY)
         self.tokens = _Tokens(settings.STATS.api.front_tokens_max_age)
@@ -135,19 +149,16 @@ class ResponseCacheFront:
         key = self._key(environ)
         bucket = self._rate_bucket(environ)
         try:
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.get(key)
-            pipe.get(self.epoch_key)
-            if bucket is not None:
-                pipe.set(bucket.key, 0, ex=bucket.window + 1, nx=True)
-                pipe.incr(bucket.key)
-            found = pipe.execute()
+            if bucket is None:
+                found = self.lookup(keys=[key, self.epoch_key])
+            else:
+                found = self.lookup(keys=[key, self.epoch_key, bucket.key], args=[bucket.window + 1])
         except redis.RedisError:
             logger.warning("front cache unavailable; passing the request on", exc_info=True)
             return self.app(environ, start_response)
         quota = None
         if bucket is not None:
-            quota = Quota(limit=bucket.limit, used=int(found[3]), reset_at=bucket.reset_at)
+            quota = Quota(limit=bucket.limit, used=int(found[2]), reset_at=bucket.reset_at)
             environ[PRECOUNTED_QUOTA] = quota
             if quota.exceeded:
                 return self.app(environ, start_response)

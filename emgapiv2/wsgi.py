@@ -1,4 +1,5 @@
-"""WSGI entry point (gunicorn emgapiv2.wsgi): Django behind the front response cache."""
+"""WSGI entry point (granian/gunicorn emgapiv2.wsgi:application): Django behind the front
+response cache."""
 
 import os
 

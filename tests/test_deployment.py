@@ -59,8 +59,8 @@ def test_build_and_mounted_files_exist() -> None:
     assert "deployment/docker/entrypoint.sh" in dockerfile
     assert (DOCKER / "entrypoint.sh").is_file()
     entrypoint = (DOCKER / "entrypoint.sh").read_text()
-    assert "gunicorn emgapiv2.wsgi:application" in entrypoint
-    assert "gunicorn" in (REPO_ROOT / "requirements.txt").read_text()
+    assert "granian --interface wsgi emgapiv2.wsgi:application" in entrypoint
+    assert "granian" in (REPO_ROOT / "requirements.txt").read_text()
 
 
 @pytest.mark.parametrize("service", ["app", "prefect-worker"])
