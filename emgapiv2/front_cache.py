@@ -152,7 +152,8 @@ class ResponseCacheFront:
             if bucket is None:
                 found = self.lookup(keys=[key, self.epoch_key])
             else:
-                found = self.lookup(keys=[key, self.epoch_key, bucket.key], args=[bucket.window + 1])
+                keys = [key, self.epoch_key, bucket.key]
+                found = self.lookup(keys=keys, args=[bucket.window + 1])
         except redis.RedisError:
             logger.warning("front cache unavailable; passing the request on", exc_info=True)
             return self.app(environ, start_response)
