@@ -10,11 +10,11 @@ A truncated or corrupt gzip yields what was readable, up to the last whole line.
 from __future__ import annotations
 
 import hashlib
+import io
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _READ_BYTES = 1 << 20
@@ -42,7 +42,7 @@ class _Decompressed:
     """A readable stream of a file's content that remembers why it ended early."""
 
     def __init__(self, path: Path) -> None:
-        self._file: BinaryIO = path.open("rb")
+        self._file: io.BufferedReader = path.open("rb")
         self._gzip = self._file.read(2) == _GZIP_MAGIC
         self._file.seek(0)
         self._inflater = zlib.decompressobj(wbits=47) if self._gzip else None

@@ -9,6 +9,7 @@ per-fact view (``PackageDayFacts``) for callers that want to look at single fact
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -53,10 +54,17 @@ FactKey = tuple[str, str, date]
 """(category, package, day)"""
 
 FACT_KEYS = ["category", "package", "day"]
-_KEY_SCHEMA = {"category": pl.String, "package": pl.String, "day": pl.Date}
-COUNTS_SCHEMA = {**_KEY_SCHEMA, "downloads": pl.Int64, "mirror_downloads": pl.Int64}
-CLIENTS_SCHEMA = {**_KEY_SCHEMA, "client": pl.Binary}
-VERSIONS_SCHEMA = {**_KEY_SCHEMA, "version": pl.String, "n": pl.Int64}
+ColumnType = pl.DataType | type[pl.DataType]
+"""What a frame schema maps a column to: a polars type class (pl.Int64) or instance."""
+
+_KEY_SCHEMA: dict[str, ColumnType] = {"category": pl.String, "package": pl.String, "day": pl.Date}
+COUNTS_SCHEMA: dict[str, ColumnType] = {
+    **_KEY_SCHEMA,
+    "downloads": pl.Int64,
+    "mirror_downloads": pl.Int64,
+}
+CLIENTS_SCHEMA: dict[str, ColumnType] = {**_KEY_SCHEMA, "client": pl.Binary}
+VERSIONS_SCHEMA: dict[str, ColumnType] = {**_KEY_SCHEMA, "version": pl.String, "n": pl.Int64}
 
 
 class FactTables:
@@ -118,7 +126,7 @@ class FactTables:
         return facts
 
 
-def _cast(frame: pl.DataFrame | None, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _cast(frame: pl.DataFrame | None, schema: dict[str, ColumnType]) -> pl.DataFrame:
     if frame is None:
         return pl.DataFrame(schema=schema)
     return frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
@@ -160,7 +168,9 @@ class ShardResult:
         self.last_line_at = _pick(self.last_line_at, other.last_line_at, max)
 
 
-def _pick(a: datetime | None, b: datetime | None, choose: type[min] | type[max]) -> datetime | None:
+def _pick(
+    a: datetime | None, b: datetime | None, choose: Callable[[datetime, datetime], datetime]
+) -> datetime | None:
     if a is None:
         return b
     if b is None:

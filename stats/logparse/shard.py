@@ -88,7 +88,7 @@ def parse_shard(data: bytes, rules: DownloadRules, *, sample_size: int = 20) -> 
         candidates = candidates.filter(pl.col("line").str.contains_any(list(rules.prefilter_any)))
     # Collected here: the plan below uses the requests twice, and polars would compute
     # them twice.
-    requests = (
+    selected = (
         request_fields(candidates.select("index", "line"))
         .filter(
             pl.col("method").is_in(sorted(rules.methods))
@@ -100,13 +100,13 @@ def parse_shard(data: bytes, rules: DownloadRules, *, sample_size: int = 20) -> 
     # The download regex runs once per distinct path (downloads repeat the same files),
     # and the user agent is read for downloads only.
     paths = (
-        requests.select(pl.col("path").unique())
+        selected.select(pl.col("path").unique())
         .with_columns(pl.col("path").str.extract_groups(rules.download_regex).alias("d"))
         .unnest("d")
         .filter(pl.col("package").is_not_null() & (pl.col("package") != ""))
     )
     requests = (
-        requests.join(paths, on="path", how="inner")
+        selected.join(paths, on="path", how="inner")
         .with_columns(agent=pl.col("line").str.extract(AGENT_FIELD, 1))
         .collect()
     )
