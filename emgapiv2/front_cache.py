@@ -6,7 +6,8 @@ CPU per request even when the answer comes from the response cache, which caps a
 the exact status, headers and body of the answers that ``stats.web.caching`` marked as
 replayable (public registry data, no credentials), keyed by scheme, host, path, query
 string and Accept header, and replays them without entering Django. A hit is one
-Redis call (a small Lua script): the entry, the generation epoch and the rate-limit count.
+Redis call (a small Lua script): the entry, the generation epoch and the rate-limit count;
+the body travels only when this process has no copy of the entry Redis holds.
 
 An entry is replayed only while the token of its scope (its registry, or all public
 registries) is current. The front holds a snapshot of those tokens (one query),
@@ -27,6 +28,7 @@ import logging
 import pickle
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -57,7 +59,7 @@ from stats.web.caching import (
 logger = logging.getLogger(__name__)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-ENTRY_PREFIX = "front:v1:"
+ENTRY_PREFIX = "front:v2:"
 #: Bodies larger than this are left to Django's cache (it keeps large ones in memory).
 MAX_BODY_BYTES = 1024 * 1024
 _FRONT_HEADER = FRONT_HEADER.lower()
@@ -84,11 +86,21 @@ if KEYS[3] then
   redis.call('SET', KEYS[3], 0, 'EX', ARGV[1], 'NX')
   used = redis.call('INCR', KEYS[3])
 end
-return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), used}
+local entry = redis.call('GET', KEYS[1])
+if entry and ARGV[2] ~= '' and string.sub(entry, 1, 16) == ARGV[2] then
+  entry = 1
+end
+return {entry, redis.call('GET', KEYS[2]), used}
 """
 """One round trip and one reply to parse: the entry, the generation epoch and, when the
 path is rate-limited, the client's count in this window (the keys and commands Django's
-rate limiter uses: SET 0 NX with the window's expiry, then INCR)."""
+rate limiter uses: SET 0 NX with the window's expiry, then INCR). A stored entry starts
+with a 16-byte digest of itself; when it equals the digest of this process's copy
+(ARGV[2]) the reply says 1 instead of carrying the body again."""
+
+_DIGEST_BYTES = 16
+#: Process-local copies of entries, at most this many body bytes (least recently used go).
+LOCAL_BUDGET_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -123,6 +135,38 @@ class _Tokens:
         return tokens
 
 
+class _LocalCopies:
+    """This process's copies of the entries it replayed, by key, with their digests.
+
+    Only an optimisation of the transfer: an entry is replayed from here only when
+    Redis still holds it with the same digest, and its token is checked as always.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self.entries: OrderedDict[str, tuple[bytes, FrontEntry]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[bytes, FrontEntry] | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key: str, digest: bytes, entry: FrontEntry) -> None:
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old[1].body)
+            self.entries[key] = (digest, entry)
+            self.size += len(entry.body)
+            while self.size > self.budget:
+                _, (_, dropped) = self.entries.popitem(last=False)
+                self.size -= len(dropped.body)
+
+
 @dataclass(frozen=True)
 class _RateBucket:
     key: str
@@ -138,6 +182,7 @@ class ResponseCacheFront:
         self.app = app
         self.redis = redis.Redis.from_url(redis_url)
         self.lookup = self.redis.register_script(_LOOKUP_SCRIPT)
+        self.local = _LocalCopies(LOCAL_BUDGET_BYTES)
         self.cache = caches[CACHE_ALIAS]
         self.epoch_key = self.cache.make_key(GENERATION_EPOCH_KEY)
         self.tokens = _Tokens(settings.STATS.api.front_tokens_max_age)
@@ -148,12 +193,11 @@ class ResponseCacheFront:
             return self.app(environ, start_response)
         key = self._key(environ)
         bucket = self._rate_bucket(environ)
+        copy = self.local.get(key)
+        keys = [key, self.epoch_key] if bucket is None else [key, self.epoch_key, bucket.key]
+        window = 0 if bucket is None else bucket.window + 1
         try:
-            if bucket is None:
-                found = self.lookup(keys=[key, self.epoch_key])
-            else:
-                keys = [key, self.epoch_key, bucket.key]
-                found = self.lookup(keys=keys, args=[bucket.window + 1])
+            found = self.lookup(keys=keys, args=[window, copy[0] if copy else b""])
         except redis.RedisError:
             logger.warning("front cache unavailable; passing the request on", exc_info=True)
             return self.app(environ, start_response)
@@ -163,14 +207,13 @@ class ResponseCacheFront:
             environ[PRECOUNTED_QUOTA] = quota
             if quota.exceeded:
                 return self.app(environ, start_response)
-        if found[0] is not None:
-            entry = self._current_entry(found[0], found[1])
-            if entry is not None:
-                headers = list(entry.headers)
-                if quota is not None:
-                    headers.extend(quota_headers(quota))
-                start_response(entry.status, headers)
-                return [entry.body]
+        entry = self._entry(key, found[0], copy)
+        if entry is not None and self._current(entry, found[1]):
+            headers = list(entry.headers)
+            if quota is not None:
+                headers.extend(quota_headers(quota))
+            start_response(entry.status, headers)
+            return [entry.body]
         return self._pass_and_store(environ, start_response, key)
 
     def _eligible(self, environ: dict[str, Any]) -> bool:
@@ -208,20 +251,31 @@ class ResponseCacheFront:
             reset_at=start + config.window_seconds,
         )
 
-    def _current_entry(self, raw: bytes, epoch: bytes | None) -> FrontEntry | None:
+    def _entry(
+        self, key: str, stored: bytes | int | None, copy: tuple[bytes, FrontEntry] | None
+    ) -> FrontEntry | None:
+        """The entry Redis holds: this process's copy when Redis says it is the same."""
+        if stored is None:
+            return None
+        if isinstance(stored, int):
+            return copy[1] if copy is not None else None
         try:
-            entry = pickle.loads(raw)
+            entry = pickle.loads(stored[_DIGEST_BYTES:])
         except Exception:  # noqa: BLE001 - an unreadable entry is a miss, not an error
             return None
         if not isinstance(entry, FrontEntry):
             return None
+        self.local.put(key, stored[:_DIGEST_BYTES], entry)
+        return entry
+
+    def _current(self, entry: FrontEntry, epoch: bytes | None) -> bool:
         try:
             tokens = self.tokens.current(epoch)
         except Exception:
             logger.warning("front cache: generations unreadable", exc_info=True)
             connection.close()
-            return None
-        return entry if tokens.get(entry.scope) == entry.token else None
+            return False
+        return tokens.get(entry.scope) == entry.token
 
     def _pass_and_store(
         self, environ: dict[str, Any], start_response: Callable[..., Any], key: str
@@ -266,8 +320,10 @@ class ResponseCacheFront:
             (name, value) for name, value in answer["headers"] if name.lower() not in _NOT_STORED
         )
         entry = FrontEntry(marker.scope, marker.token, answer["status"], headers, body)
+        blob = pickle.dumps(entry, protocol=5)
+        digest = hashlib.sha256(blob).digest()[:_DIGEST_BYTES]
         try:
-            self.redis.set(key, pickle.dumps(entry, protocol=5), ex=marker.seconds)
+            self.redis.set(key, digest + blob, ex=marker.seconds)
         except redis.RedisError:
             logger.warning("front cache unavailable (store)", exc_info=True)
 

@@ -245,3 +245,29 @@ def test_redis_down_passes_everything_to_django(counting, registry, settings):
     assert call(front, url).code == 200
     assert call(front, url).code == 200
     assert counting.calls == 2
+
+
+def _stored_keys(prefix: str) -> list[bytes]:
+    return list(redis.Redis.from_url(REDIS_URL).scan_iter(f"{prefix}:*front*"))
+
+
+def test_a_local_copy_is_replayed_only_while_redis_holds_the_same_entry(
+    front, counting, registry, prefix
+):
+    url = "/api/v1/registries/bioc/packages/alpha"
+    first = call(front, url)
+    assert call(front, url).body == first.body  # fetched from Redis, now copied locally
+    assert call(front, url).body == first.body  # Redis answers "same" instead of the body
+    assert counting.calls == 1
+    (key,) = _stored_keys(prefix)
+    client = redis.Redis.from_url(REDIS_URL)
+    # Another process stored a different answer under the key: that one is replayed.
+    blob = client.get(key)
+    changed = blob.replace(b'"alpha"', b'"ALPHA"')
+    assert changed != blob
+    client.set(key, b"0123456789abcdef" + changed[16:])
+    assert b'"ALPHA"' in call(front, url).body
+    assert counting.calls == 1
+    client.delete(key)  # gone from Redis: the local copy is not used
+    assert b'"alpha"' in call(front, url).body
+    assert counting.calls == 2
