@@ -9,12 +9,14 @@ from enum import StrEnum
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
+from pydantic import BaseModel
 
 from stats.api.errors import BadRequest
 from stats.models import Registry
 from stats.selectors.access import request_user
 from stats.selectors.periods import PERIOD_HELP, InvalidPeriod, Period, parse_period
 from stats.selectors.registries import RegistryRequired, resolve_registry
+from stats.web.caching import remembered_public_registry
 
 PERIOD_DESCRIPTION = (
     f"One of {PERIOD_HELP}. Relative periods end at the registry's `valid_through` date "
@@ -22,6 +24,16 @@ PERIOD_DESCRIPTION = (
 )
 REGISTRY_DESCRIPTION = "Registry name; may be left out when only one public registry exists."
 FORMAT_DESCRIPTION = "`csv` for a text/csv body with a header row (or send `Accept: text/csv`)."
+
+
+class DictSchema(BaseModel):
+    """Base of the output schemas that handlers fill with plain dicts.
+
+    pydantic checks dicts in its Rust core; ``ninja.Schema`` first wraps every nested
+    object in its attribute getter (made for ORM instances and ``resolve_*`` methods), which
+    for a package detail (15 years of months and years, versions) was a quarter of the
+    request. Responses are still validated against the schema and documented in OpenAPI.
+    """
 
 
 class OutputFormat(StrEnum):
@@ -38,6 +50,9 @@ def registry_or_error(request: HttpRequest, name: str | None) -> Registry:
     """
     if "\x00" in request.path or any("\x00" in v for v in request.GET.values()):
         raise BadRequest("The request contains a NUL character")
+    remembered = remembered_public_registry(request, name)
+    if remembered is not None:  # read by the response cache for this request's key
+        return remembered
     try:
         return resolve_registry(name, user=request_user(request))
     except RegistryRequired as exc:

@@ -11,12 +11,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router
 
 from stats.api.common import (
     FORMAT_DESCRIPTION,
     PERIOD_DESCRIPTION,
     REGISTRY_DESCRIPTION,
+    DictSchema,
     OutputFormat,
     csv_response,
     period_or_error,
@@ -42,7 +43,7 @@ BULK_RANGE_MAX_DAYS = 549
 """Bulk range queries cover at most 18 months, as npm's do; one package has no limit."""
 
 
-class PointDownloads(Schema):
+class PointDownloads(DictSchema):
     downloads: int = Field(..., examples=[1520])
     distinct_clients: int = Field(
         ..., description="Exact number of distinct clients in the period.", examples=[412]
@@ -53,13 +54,13 @@ class PointDownloads(Schema):
     registry: str = Field(..., examples=["bioconductor"])
 
 
-class DayDownloads(Schema):
+class DayDownloads(DictSchema):
     day: dt.date = Field(..., examples=["2024-01-01"])
     downloads: int = Field(..., examples=[51])
     distinct_clients: int = Field(..., examples=[17])
 
 
-class RangeDownloads(Schema):
+class RangeDownloads(DictSchema):
     start: dt.date = Field(..., examples=["2024-01-01"])
     end: dt.date = Field(..., examples=["2024-01-07"])
     package: str | None = Field(..., examples=["limma"])

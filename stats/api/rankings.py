@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router
 
 from stats.api.common import (
     FORMAT_DESCRIPTION,
     PERIOD_DESCRIPTION,
+    DictSchema,
     OutputFormat,
     csv_response,
     period_or_error,
@@ -31,7 +32,7 @@ router = Router(tags=["rankings"])
 FormatQuery = Query(None, alias="format", description=FORMAT_DESCRIPTION)
 
 
-class TopRow(Schema):
+class TopRow(DictSchema):
     rank: int = Field(..., examples=[1])
     package: str = Field(..., examples=["BiocGenerics"])
     category: str = Field(..., examples=["bioc"])
@@ -39,7 +40,7 @@ class TopRow(Schema):
     distinct_clients: int = Field(..., examples=[20118])
 
 
-class TopOut(Schema):
+class TopOut(DictSchema):
     registry: str = Field(..., examples=["bioconductor"])
     start: dt.date = Field(..., examples=["2024-03-02"])
     end: dt.date = Field(..., examples=["2024-03-31"])
@@ -47,7 +48,7 @@ class TopOut(Schema):
     packages: list[TopRow]
 
 
-class TrendingRow(Schema):
+class TrendingRow(DictSchema):
     package: str = Field(..., examples=["scater"])
     category: str = Field(..., examples=["bioc"])
     last_week_daily_average: float = Field(..., examples=[210.571])
@@ -59,7 +60,7 @@ class TrendingRow(Schema):
     )
 
 
-class TrendingOut(Schema):
+class TrendingOut(DictSchema):
     registry: str = Field(..., examples=["bioconductor"])
     last_week_start: dt.date = Field(..., examples=["2024-03-25"])
     last_week_end: dt.date = Field(..., examples=["2024-03-31"])

@@ -11,6 +11,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from stats.api.common import (
     FORMAT_DESCRIPTION,
+    DictSchema,
     OutputFormat,
     csv_response,
     registry_or_error,
@@ -58,26 +59,26 @@ class PackageRow(Schema):
         return obj["category_name"]
 
 
-class MonthCount(Schema):
+class MonthCount(DictSchema):
     month: str = Field(..., examples=["2024-01"])
     downloads: int = Field(..., examples=[10452])
     distinct_clients: int = Field(..., examples=[2981])
 
 
-class YearCount(Schema):
+class YearCount(DictSchema):
     year: int = Field(..., examples=[2024])
     downloads: int = Field(..., examples=[120345])
     distinct_clients: int = Field(..., examples=[30112])
 
 
-class VersionCount(Schema):
+class VersionCount(DictSchema):
     version: str = Field(..., examples=["3.58.1"])
     downloads: int = Field(..., examples=[5012])
     first_day: dt.date | None = Field(..., examples=["2023-10-25"])
     last_day: dt.date | None = Field(..., examples=["2024-04-30"])
 
 
-class PackageOut(Schema):
+class PackageOut(DictSchema):
     registry: str = Field(..., examples=["bioconductor"])
     name: str = Field(..., examples=["limma"])
     category: str = Field(..., examples=["bioc"])
@@ -95,7 +96,7 @@ class PackageOut(Schema):
     versions: list[VersionCount]
 
 
-class CategoryOut(Schema):
+class CategoryOut(DictSchema):
     registry: str = Field(..., examples=["bioconductor"])
     name: str = Field(..., examples=["bioc"])
     packages: int = Field(..., examples=[2807])

@@ -23,20 +23,23 @@ class GenerationState:
     data_generation: int
     valid_through: date | None
     is_public: bool
+    registry: Registry | None = None
+    """The row the state was read from (one registry's state only)."""
 
 
 def registry_generation(name: str) -> GenerationState | None:
-    """The state of the registry of that name, or None when there is none."""
-    row = (
-        Registry.objects.filter(name=name)
-        .values_list("id", "created_at", "data_generation", "valid_through", "is_public")
-        .first()
-    )
-    if row is None:
+    """The state of the registry of that name, or None when there is none.
+
+    The whole row is read (one query either way), so that a view answering the request
+    can use it instead of reading it again.
+    """
+    registry = Registry.objects.filter(name=name).first()
+    if registry is None:
         return None
-    registry_id, created_at, generation, valid_through, is_public = row
-    token = _registry_token(name, registry_id, created_at, generation)
-    return GenerationState(token, generation, valid_through, is_public)
+    token = _registry_token(name, registry.pk, registry.created_at, registry.data_generation)
+    return GenerationState(
+        token, registry.data_generation, registry.valid_through, registry.is_public, registry
+    )
 
 
 def _registry_token(name: str, registry_id: int, created_at: datetime, generation: int) -> str:

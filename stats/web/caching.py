@@ -50,6 +50,7 @@ from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
+from stats.models import Registry
 from stats.selectors.generations import (
     ALL_PUBLIC,
     GenerationState,
@@ -144,6 +145,26 @@ def note_generation_change() -> None:
         caches[CACHE_ALIAS].set(GENERATION_EPOCH_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:
         logger.warning("response cache unavailable (generation epoch)", exc_info=True)
+
+
+_PUBLIC_REGISTRY_ATTR = "_stats_public_registry"
+
+
+def remember_public_registry(request: HttpRequest, registry: Registry) -> None:
+    """Keep, for this anonymous request, the public registry row the cache key came from."""
+    setattr(request, _PUBLIC_REGISTRY_ATTR, registry)
+
+
+def remembered_public_registry(request: HttpRequest, name: str | None) -> Registry | None:
+    """The public registry row already read for this request under ``name``, if any.
+
+    Only requests without credentials are cached, and a public registry is visible to
+    every user, so the row stands for what ``resolve_registry`` would return.
+    """
+    registry = getattr(request, _PUBLIC_REGISTRY_ATTR, None)
+    if registry is None or not name or registry.name != name or not registry.is_public:
+        return None
+    return registry
 
 
 def registry_from(kwarg: str = "registry", default: str | None = None) -> RegistryResolver:
@@ -287,6 +308,8 @@ def cache_response(
             state = _generation(scope)
             if state is None or not state.is_public:
                 return view(request, *args, **kwargs)
+            if state.registry is not None:
+                remember_public_registry(request, state.registry)
             fmt = negotiated_format(request) if vary_on_accept else "*"
             key = cache_key(request, state, fmt)
             seconds = settings.STATS.api.cache_seconds if timeout is None else timeout

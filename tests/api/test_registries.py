@@ -131,6 +131,17 @@ def test_package_list_pages_filters_and_orders(client: Client, scenario: Scenari
     assert [p["name"] for p in filtered["items"]] == ["beta"]
 
 
+def test_package_detail_reads_the_registry_once(
+    client: Client, scenario: Scenario, django_assert_num_queries
+) -> None:
+    # registry (cache key and view), package with category, months, years, versions
+    with django_assert_num_queries(5):
+        body = client.get("/api/v1/registries/bioc/packages/alpha?fresh=1").json()
+    assert body["name"] == "alpha" and body["monthly"]
+    with django_assert_num_queries(1):  # a cache hit: the registry's generation only
+        assert client.get("/api/v1/registries/bioc/packages/alpha?fresh=1").json() == body
+
+
 @pytest.mark.parametrize("packages", [3, 60])
 def test_package_list_query_count_is_constant(
     client: Client, django_assert_max_num_queries, packages: int
@@ -138,8 +149,8 @@ def test_package_list_query_count_is_constant(
     registry = RegistryFactory(name="many")
     for i in range(packages):
         PackageFactory(registry=registry, name=f"pkg{i:03d}", downloads_total=i)
-    # 4 for the list, +1: the response cache reads the registry's data generation.
-    with django_assert_max_num_queries(5):
+    # The registry row (read once, for the cache key and the view), then the list.
+    with django_assert_max_num_queries(4):
         body = client.get("/api/v1/registries/many/packages?page_size=100").json()
     assert body["count"] == packages
     assert body["items"][0]["name"] == f"pkg{packages - 1:03d}"
