@@ -8,6 +8,7 @@ rate-limit headers, and a refresh in this process reaching the server's front at
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -86,6 +87,20 @@ def registry() -> Registry:
     return registry
 
 
+def _wait_for_health(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not _answers(f"{base}/api/v1/health"):
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, "granian did not answer within 60 s"
+        time.sleep(0.2)
+
+
+def _answers(url: str) -> bool:
+    with contextlib.suppress(httpx.TransportError):
+        return httpx.get(url, timeout=5).status_code == 200
+    return False
+
+
 @pytest.fixture
 def server(shared_redis: None, registry: Registry, tmp_path: Path) -> Iterator[str]:
     port = _free_port()
@@ -98,16 +113,7 @@ def server(shared_redis: None, registry: Registry, tmp_path: Path) -> Iterator[s
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=_server_env(), stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, (tmp_path / "granian.log").read_text()
-            assert time.monotonic() < deadline, "granian did not answer within 60 s"
-            time.sleep(0.2)
+        _wait_for_health(base, process, tmp_path / "granian.log")
         yield base
     finally:
         process.terminate()
