@@ -28,7 +28,6 @@ import logging
 import pickle
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +54,7 @@ from stats.web.caching import (
     FrontMarker,
     normalise_accept,
 )
+from stats.web.local_memory import SizedLRU
 
 logger = logging.getLogger(__name__)
 
@@ -135,38 +135,6 @@ class _Tokens:
         return tokens
 
 
-class _LocalCopies:
-    """This process's copies of the entries it replayed, by key, with their digests.
-
-    Only an optimisation of the transfer: an entry is replayed from here only when
-    Redis still holds it with the same digest, and its token is checked as always.
-    """
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.size = 0
-        self.entries: OrderedDict[str, tuple[bytes, FrontEntry]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> tuple[bytes, FrontEntry] | None:
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-            return found
-
-    def put(self, key: str, digest: bytes, entry: FrontEntry) -> None:
-        with self.lock:
-            old = self.entries.pop(key, None)
-            if old is not None:
-                self.size -= len(old[1].body)
-            self.entries[key] = (digest, entry)
-            self.size += len(entry.body)
-            while self.size > self.budget:
-                _, (_, dropped) = self.entries.popitem(last=False)
-                self.size -= len(dropped.body)
-
-
 @dataclass(frozen=True)
 class _RateBucket:
     key: str
@@ -182,7 +150,11 @@ class ResponseCacheFront:
         self.app = app
         self.redis = redis.Redis.from_url(redis_url)
         self.lookup = self.redis.register_script(_LOOKUP_SCRIPT)
-        self.local = _LocalCopies(LOCAL_BUDGET_BYTES)
+        # This process's copies of the entries it replayed, with their digests: only saves
+        # the transfer (a copy is replayed when Redis holds the same digest, tokens checked).
+        self.local: SizedLRU[tuple[bytes, FrontEntry]] = SizedLRU(
+            LOCAL_BUDGET_BYTES, lambda copy: len(copy[1].body)
+        )
         self.cache = caches[CACHE_ALIAS]
         self.epoch_key = self.cache.make_key(GENERATION_EPOCH_KEY)
         self.tokens = _Tokens(settings.STATS.api.front_tokens_max_age)
@@ -265,7 +237,7 @@ class ResponseCacheFront:
             return None
         if not isinstance(entry, FrontEntry):
             return None
-        self.local.put(key, stored[:_DIGEST_BYTES], entry)
+        self.local.put(key, (stored[:_DIGEST_BYTES], entry))
         return entry
 
     def _current(self, entry: FrontEntry, epoch: bytes | None) -> bool:

@@ -32,9 +32,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import logging
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -57,6 +55,7 @@ from stats.selectors.generations import (
     all_registries_generation,
     registry_generation,
 )
+from stats.web.local_memory import SizedLRU
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ RegistryResolver = Callable[[HttpRequest, dict[str, Any]], "str | None"]
 CACHE_ALIAS = "default"
 KEY_PREFIX = "gencache:v1"
 _DROPPED_HEADERS = {"set-cookie", "etag", "last-modified"}
-#: Bodies at least this large are also kept in process memory (see _LocalLargeEntries).
+#: Bodies at least this large are also kept in process memory (see _local).
 LOCAL_MIN_BYTES = 256 * 1024
 LOCAL_BUDGET_BYTES = 96 * 1024 * 1024
 #: Internal header telling the front cache (stats.web.front_cache) that a response may be
@@ -208,47 +207,20 @@ def _freeze(response: HttpResponse, key: str, state: GenerationState) -> CachedR
     )
 
 
-class _LocalLargeEntries:
-    """Per-process LRU of large entries (e.g. a 15 MB bioc_pkg_stats.tab) in front of Redis.
-
-    Fetching and unpickling megabytes from Redis costs more than the 100 ms a large file
-    may take; keys hold the data generation, so a local copy is never stale.
-    """
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.size = 0
-        self.entries: OrderedDict[str, CachedResponse] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> CachedResponse | None:
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is not None:
-                self.entries.move_to_end(key)
-            return entry
-
-    def put(self, key: str, entry: CachedResponse) -> None:
-        if len(entry.content) < LOCAL_MIN_BYTES or len(entry.content) > self.budget:
-            return
-        with self.lock:
-            if key in self.entries:
-                return
-            self.entries[key] = entry
-            self.size += len(entry.content)
-            while self.size > self.budget:
-                _, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped.content)
+_local: SizedLRU[CachedResponse] = SizedLRU(LOCAL_BUDGET_BYTES, lambda e: len(e.content))
+"""Large entries (e.g. a 15 MB bioc_pkg_stats.tab) kept in this process in front of Redis:
+fetching and unpickling megabytes costs more than the 100 ms a large file may take, and
+keys hold the data generation, so a local copy is never stale."""
 
 
-_local = _LocalLargeEntries(LOCAL_BUDGET_BYTES)
+def _keep_local(key: str, entry: CachedResponse) -> None:
+    if len(entry.content) >= LOCAL_MIN_BYTES:
+        _local.put(key, entry)
 
 
 def clear_local_entries() -> None:
     """Forget the process-local large entries (Django's cache.clear() does not reach them)."""
-    with _local.lock:
-        _local.entries.clear()
-        _local.size = 0
+    _local.clear()
 
 
 def _caching_enabled() -> bool:
@@ -267,7 +239,7 @@ def _cache_get(key: str) -> CachedResponse | None:
         logger.warning("response cache unavailable (get %s)", key, exc_info=True)
         return None
     if entry is not None:
-        _local.put(key, entry)
+        _keep_local(key, entry)
     return entry
 
 
@@ -275,7 +247,7 @@ def _cache_set(key: str, entry: CachedResponse, timeout: int) -> None:
     if not _caching_enabled():
         return
     if timeout > 0:
-        _local.put(key, entry)
+        _keep_local(key, entry)
     try:
         caches[CACHE_ALIAS].set(key, entry, timeout)
     except Exception:
