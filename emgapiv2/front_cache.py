@@ -262,8 +262,8 @@ class ResponseCacheFront:
 
         result = self.app(environ, capture)
         marker = self._marker(answer)
-        if marker is None:
-            return result
+        if marker is None or _content_length(answer["headers"]) > MAX_BODY_BYTES:
+            return result  # not kept here: the server sends it and then closes it
         try:
             body = b"".join(result)
         finally:
@@ -298,6 +298,14 @@ class ResponseCacheFront:
             self.redis.set(key, digest + blob, ex=marker.seconds)
         except redis.RedisError:
             logger.warning("front cache unavailable (store)", exc_info=True)
+
+
+def _content_length(headers: list[tuple[str, str]]) -> int:
+    """The declared body size (0 when not declared)."""
+    for name, value in headers:
+        if name.lower() == "content-length":
+            return int(value) if value.isdigit() else 0
+    return 0
 
 
 def with_front_cache(app: WsgiApp) -> WsgiApp:

@@ -104,8 +104,8 @@ class CachedResponse:
     etag: str
     last_modified: int | None
 
-    def to_response(self) -> HttpResponse:
-        response = HttpResponse(self.content, status=self.status)
+    def to_response(self, response_class: type[HttpResponse] = HttpResponse) -> HttpResponse:
+        response = response_class(self.content, status=self.status)
         for name, value in self.headers:
             response[name] = value
         response["ETag"] = self.etag
@@ -248,10 +248,45 @@ def _cache_set(key: str, entry: CachedResponse, timeout: int) -> None:
         return
     if timeout > 0:
         _keep_local(key, entry)
+    _shared_set(key, entry, timeout)
+
+
+def _shared_set(key: str, entry: CachedResponse, timeout: int) -> None:
     try:
         caches[CACHE_ALIAS].set(key, entry, timeout)
     except Exception:
         logger.warning("response cache unavailable (set %s)", key, exc_info=True)
+
+
+class _StoreAfterSending(HttpResponse):
+    """A response that writes its entry to the shared cache once it has been sent.
+
+    Pickling a 7.6 MB ``bioc_pkg_stats.tab`` and sending it to Redis takes ~20 ms that
+    the first reader need not wait for: the WSGI server calls ``close()`` after the last
+    byte (PEP 3333), and this process already holds a local copy meanwhile.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pending_store: tuple[str, CachedResponse, int] | None = None
+
+    def close(self) -> None:
+        super().close()
+        self.store_pending()
+
+    def store_pending(self) -> None:
+        if self.pending_store is not None:
+            key, entry, timeout = self.pending_store
+            self.pending_store = None
+            _shared_set(key, entry, timeout)
+
+
+def store_pending(response: HttpResponseBase) -> None:
+    """Write a response's deferred shared-cache entry now: for callers of a cached view
+    that are not a WSGI server (``close()`` would also end the request: its signal
+    closes the database connection)."""
+    if isinstance(response, _StoreAfterSending):
+        response.store_pending()
 
 
 def cache_response(
@@ -287,6 +322,7 @@ def cache_response(
             seconds = settings.STATS.api.cache_seconds if timeout is None else timeout
             entry = _cache_get(key)
             consistent = True
+            store_after_sending = False
             if entry is None:
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or response.streaming:
@@ -294,9 +330,17 @@ def cache_response(
                 entry = _freeze(response, key, state)
                 reported = getattr(response, "data_generation", None)
                 consistent = reported is None or reported == state.data_generation
-                if consistent:
+                store_after_sending = (
+                    consistent and seconds > 0 and len(entry.content) >= LOCAL_MIN_BYTES
+                )
+                if consistent and not store_after_sending:
                     _cache_set(key, entry, seconds)
-            response = entry.to_response()
+            if store_after_sending and _caching_enabled():
+                _keep_local(key, entry)
+                response = entry.to_response(_StoreAfterSending)
+                response.pending_store = (key, entry, seconds)
+            else:
+                response = entry.to_response()
             if consistent and seconds > 0 and request.META.get(FRONT_LISTENING):
                 marker = FrontMarker(seconds, ALL_PUBLIC if scope is None else scope, state.token)
                 response[FRONT_HEADER] = marker.header()
@@ -304,9 +348,12 @@ def cache_response(
                 patch_vary_headers(response, ["Accept"])
             if not response.has_header("Cache-Control"):
                 response["Cache-Control"] = "public, no-cache"
-            return get_conditional_response(
+            answer = get_conditional_response(
                 request, etag=entry.etag, last_modified=entry.last_modified, response=response
             )
+            if answer is not response:  # 304: the built response is never sent
+                store_pending(response)
+            return answer
 
         return wrapper
 

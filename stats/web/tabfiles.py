@@ -27,7 +27,7 @@ from django.urls import reverse
 
 from stats.selectors import tabfiles as selectors
 from stats.selectors.access import request_user
-from stats.web import tabformat
+from stats.web import caching, tabformat
 from stats.web.caching import cache_response
 
 #: Category name -> URL directory where they differ (Bioconductor's layout: the
@@ -181,6 +181,6 @@ def warm_tab_files(*, registry: str) -> list[str]:
                 "tabfiles:category-file" if default else "tabfiles:registry-category-file",
                 kwargs=kwargs,
             )
-            category_file(request, **kwargs)
+            caching.store_pending(category_file(request, **kwargs))
             warmed.append(request.path)
     return warmed

@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import pytest
 from django.core.cache import caches
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import RequestFactory, override_settings
@@ -293,3 +295,31 @@ def test_large_bodies_are_kept_in_process_memory_too(registries):
     with override_settings(CACHES={"default": {"BACKEND": DUMMY_BACKEND}}):
         get(decorated)
     assert len(calls) == 3, "DummyCache turns caching off, local copies included"
+
+
+def test_a_large_entry_reaches_the_shared_cache_once_the_response_is_closed(registries):
+    """The first reader of a large file does not wait for it to be stored in Redis."""
+    calls: list[int] = []
+
+    def big(request: HttpRequest, registry: str) -> HttpResponse:
+        calls.append(1)
+        return HttpResponse(b"x" * 300_000, content_type="text/plain")
+
+    decorated = cache_response()(big)
+    response = get(decorated)
+    assert len(calls) == 1
+    clear_local_entries()  # what another process sees before this response is closed
+    get(decorated)  # rendered again, and not closed either
+    assert len(calls) == 2, "not in the shared cache before close()"
+    # What the WSGI server does after the last byte (without ending the test's database
+    # connection, as Django's test client does).
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    clear_local_entries()
+    replayed = get(decorated)
+    assert len(calls) == 2, "served from the shared cache after close()"
+    assert replayed.content == response.content
+    assert replayed["ETag"] == response["ETag"]
