@@ -16,7 +16,7 @@ from ninja.decorators import decorate_view
 from stats.api.auth import BearerAuth, registry_for_curation
 from stats.api.errors import BadRequest
 from stats.api.protection import limit_body
-from stats.models import RuleSet
+from stats.models import Registry, RuleSet
 from stats.services.aggregation import refresh_registry_stats
 from stats.services.curation import registry_rules_replace
 from stats.services.registries import RegistryConfigError
@@ -60,7 +60,7 @@ class RulesOut(RulesIn):
     registry: str = Field(..., examples=["bioconductor"])
 
 
-def _rules(registry) -> dict[str, object]:
+def _rules(registry: Registry) -> dict[str, object]:
     return {
         "registry": registry.name,
         "rule_set": registry.rule_set,

@@ -7,7 +7,8 @@ alongside every download count, and a ``registry`` parameter.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +30,8 @@ from stats.api.common import (
 from stats.api.errors import BadRequest, NotFound
 from stats.models import Package, Registry
 from stats.selectors.downloads import (
+    Counts,
+    DayCount,
     package_counts,
     package_daily,
     packages_by_name,
@@ -81,7 +84,7 @@ RegistryQuery = Query(None, description=REGISTRY_DESCRIPTION, examples=["biocond
 FormatQuery = Query(None, alias="format", description=FORMAT_DESCRIPTION)
 
 
-Results = dict[str, dict[str, object] | None]
+Results = dict[str, dict[str, Any] | None]
 
 
 def _requested_packages(found: Registry, packages: str) -> tuple[list[str], dict[str, Package]]:
@@ -110,7 +113,7 @@ def _answer(
     return results if bulk else next(iter(results.values()))
 
 
-def _point(registry: Registry, period: Period, name: str | None, counts) -> dict[str, object]:
+def _point(registry: Registry, period: Period, name: str | None, counts: Counts) -> dict[str, Any]:
     return {
         "downloads": counts.downloads,
         "distinct_clients": counts.distinct_clients,
@@ -206,7 +209,9 @@ def _range_csv(results: Results, stem: str) -> HttpResponse:
     return csv_response(stem, ["package", "day", "downloads", "distinct_clients"], rows)
 
 
-def _range(registry: Registry, period: Period, name: str | None, days) -> dict[str, object]:
+def _range(
+    registry: Registry, period: Period, name: str | None, days: Iterable[DayCount]
+) -> dict[str, Any]:
     return {
         "start": period.start,
         "end": period.end,

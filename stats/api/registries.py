@@ -19,7 +19,13 @@ from stats.api.common import (
     wants_csv,
 )
 from stats.selectors.access import request_user
-from stats.selectors.packages import PackageOrder, category_detail, package_detail, package_list
+from stats.selectors.packages import (
+    PackageOrder,
+    Series,
+    category_detail,
+    package_detail,
+    package_list,
+)
 from stats.selectors.registries import get_category, get_package, registry_overview
 
 router = Router(tags=["registries"])
@@ -110,7 +116,7 @@ class CategoryOut(DictSchema):
     yearly: list[YearCount]
 
 
-def _series_csv(stem: str, detail: dict[str, object]) -> HttpResponse:
+def _series_csv(stem: str, detail: Series) -> HttpResponse:
     rows = [[m["month"], m["downloads"], m["distinct_clients"]] for m in detail["monthly"]]
     rows += [[y["year"], y["downloads"], y["distinct_clients"]] for y in detail["yearly"]]
     return csv_response(stem, ["period", "downloads", "distinct_clients"], rows)
@@ -167,11 +173,11 @@ def package(
     output: OutputFormat | None = FormatQuery,
 ) -> object:
     found = registry_or_error(request, registry)
-    detail = {"registry": found.name, **package_detail(get_package(found, package))}
+    detail = package_detail(get_package(found, package))
     vary_on_accept(response)
     if wants_csv(request, output):
         return _series_csv(f"{found.name}_{package}", detail)
-    return detail
+    return {"registry": found.name, **detail}
 
 
 @router.get(
@@ -191,8 +197,8 @@ def category(
     output: OutputFormat | None = FormatQuery,
 ) -> object:
     found = registry_or_error(request, registry)
-    detail = {"registry": found.name, **category_detail(get_category(found, category))}
+    detail = category_detail(get_category(found, category))
     vary_on_accept(response)
     if wants_csv(request, output):
         return _series_csv(f"{found.name}_{category}", detail)
-    return detail
+    return {"registry": found.name, **detail}

@@ -18,7 +18,7 @@ def _is_member_capable(user: Any) -> bool:
     return user is not None and bool(user.is_authenticated) and bool(user.is_active)
 
 
-def _organisations(user: Any, roles: tuple[str, ...] | None = None) -> QuerySet[Membership]:
+def _organisations(user: Any, roles: tuple[str, ...] | None = None) -> QuerySet[Membership, Any]:
     memberships = Membership.objects.filter(user_id=user.pk)
     if roles is not None:
         memberships = memberships.filter(role__in=roles)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -157,8 +158,8 @@ def organisation_summary(*, registry: Registry, days: int = 30) -> dict[str, Any
         recent[f"{label}_opened"] = of_kind.filter(created_at__date__gte=since).count()
         recent[f"{label}_closed"] = len(closed)
         recent[f"{label}_open"] = of_kind.filter(closed_at__isnull=True).count()
-        recent[f"median_{label}_close_seconds"] = _median([c - o for o, c in closed])
-        recent[f"median_{label}_response_seconds"] = _median([r - o for o, r in answered])
+        recent[f"median_{label}_close_seconds"] = _median([c - o for o, c in closed if c])
+        recent[f"median_{label}_response_seconds"] = _median([r - o for o, r in answered if r])
     return {
         "registry": registry.name,
         "repositories": len(repositories),
@@ -206,7 +207,7 @@ def uptime_summary(
         entry = totals.setdefault(row["url"], {"url": row["url"], "checks": 0, "available": 0})
         entry["checks"] += row["checks"]
         entry["available"] += row["available"]
-    seen = {
+    seen: dict[str, Mapping[str, Any]] = {
         url: UptimeCheck.objects.filter(registry=registry, url=url)
         .order_by("-checked_at")
         .values("checked_at", "available", "latency_ms")
@@ -360,7 +361,7 @@ def contributor_weeks(
     for week in sorted(steps | set(totals)):  # Sundays from GitHub; any other day kept
         seen += newcomers.get(week, 0)
         if start is None or week >= start:
-            row = totals.get(week, {})
+            row: Mapping[str, Any] = totals.get(week, {})
             series.append(
                 {
                     "week": week,

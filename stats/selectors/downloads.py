@@ -73,17 +73,23 @@ def _range_counts(
         querysets = []
         if split.years:
             querysets.append(
-                year_model.objects.filter(**{f"{column}__in": chunk, "year__in": split.years})
+                year_model._default_manager.filter(
+                    **{f"{column}__in": chunk, "year__in": split.years}
+                )
             )
         if split.months:
             querysets.append(
-                month_model.objects.filter(**{f"{column}__in": chunk, "month__in": split.months})
+                month_model._default_manager.filter(
+                    **{f"{column}__in": chunk, "month__in": split.months}
+                )
             )
         day_filter = models.Q()
         for first, last in split.spans:
             day_filter |= models.Q(day__gte=first, day__lte=last)
         if split.spans:
-            querysets.append(day_model.objects.filter(day_filter, **{f"{column}__in": chunk}))
+            querysets.append(
+                day_model._default_manager.filter(day_filter, **{f"{column}__in": chunk})
+            )
         for queryset in querysets:
             for owner_id, downloads, clients in queryset.values_list(
                 column, "downloads", "clients"
@@ -134,7 +140,7 @@ def registry_daily(registry: Registry, period: Period) -> list[DayCount]:
     ).values_list("day", "downloads", "distinct_clients", "clients")
     by_day: dict[dt.date, list[tuple[int, int, bytes]]] = defaultdict(list)
     for day, downloads, distinct, clients in rows:
-        by_day[day].append((downloads, distinct, clients))
+        by_day[day].append((downloads, distinct, bytes(clients)))
     found: dict[dt.date, tuple[int, int]] = {}
     for day, parts in by_day.items():
         downloads = sum(p[0] for p in parts)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any, TypedDict
+
 from django.db.models import Case, CharField, QuerySet, Value, When
 from django.db.models.enums import TextChoices
 from pyroaring import BitMap
@@ -18,6 +21,50 @@ from stats.models import (
     Registry,
 )
 from stats.selectors.registries import category_names, get_category
+
+
+class MonthRow(TypedDict):
+    month: str  # YYYY-MM
+    downloads: int
+    distinct_clients: int
+
+
+class YearRow(TypedDict):
+    year: int
+    downloads: int
+    distinct_clients: int
+
+
+class VersionRow(TypedDict):
+    version: str
+    downloads: int
+    first_day: dt.date | None
+    last_day: dt.date | None
+
+
+class Series(TypedDict):
+    """Totals and monthly/yearly series; distinct clients over all time are a union."""
+
+    downloads_total: int
+    distinct_clients_total: int
+    monthly: list[MonthRow]
+    yearly: list[YearRow]
+
+
+class CategoryDetail(Series):
+    name: str
+    packages: int
+
+
+class PackageDetail(Series):
+    name: str
+    category: str
+    active: bool
+    first_release: str
+    last_release: str
+    download_score: int
+    rank: int | None
+    versions: list[VersionRow]
 
 
 class PackageOrder(TextChoices):
@@ -39,7 +86,7 @@ def package_list(
     category: str | None = None,
     name_contains: str | None = None,
     order: PackageOrder = PackageOrder.DOWNLOADS,
-) -> QuerySet[Package, dict[str, object]]:
+) -> QuerySet[Package, Any]:
     """The registry's packages as rows of their own columns; no join, any page size.
 
     The category name comes from a CASE over the registry's few categories, read once.
@@ -69,14 +116,14 @@ def package_list(
     )
 
 
-def _series(month_rows: QuerySet, year_rows: QuerySet) -> dict[str, object]:
-    monthly = [
+def _series(month_rows: QuerySet[Any, Any], year_rows: QuerySet[Any, Any]) -> Series:
+    monthly: list[MonthRow] = [
         {"month": month.strftime("%Y-%m"), "downloads": d, "distinct_clients": c}
         for month, d, c in month_rows.order_by("month").values_list(
             "month", "downloads", "distinct_clients"
         )
     ]
-    yearly = []
+    yearly: list[YearRow] = []
     all_clients = BitMap()
     total = 0
     for year, downloads, distinct, clients in year_rows.order_by("year").values_list(
@@ -93,12 +140,12 @@ def _series(month_rows: QuerySet, year_rows: QuerySet) -> dict[str, object]:
     }
 
 
-def package_detail(package: Package) -> dict[str, object]:
+def package_detail(package: Package) -> PackageDetail:
     """Totals, monthly and yearly series, score, rank and versions: four queries."""
     series = _series(
         PackageMonth.objects.filter(package=package), PackageYear.objects.filter(package=package)
     )
-    versions = [
+    versions: list[VersionRow] = [
         {"version": v, "downloads": d, "first_day": first, "last_day": last}
         for v, d, first, last in PackageVersion.objects.filter(package=package)
         .order_by("first_day", "version")
@@ -117,7 +164,7 @@ def package_detail(package: Package) -> dict[str, object]:
     }
 
 
-def category_detail(category: Category) -> dict[str, object]:
+def category_detail(category: Category) -> CategoryDetail:
     """Totals and monthly/yearly series of a category; distinct clients are unions."""
     series = _series(
         CategoryMonth.objects.filter(category=category),

@@ -11,20 +11,31 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypedDict
 
 from stats.models import Category, Package, Registry
 from stats.selectors.downloads import package_counts, registry_counts
-from stats.selectors.packages import category_detail
+from stats.selectors.packages import CategoryDetail, category_detail
 from stats.selectors.periods import Period, month_end, parse_period
 
 
-def registry_summary(registry: Registry) -> dict[str, object]:
+class RegistrySummary(TypedDict):
+    categories: list[CategoryDetail]
+    months: list[str]  # YYYY-MM, every month with downloads
+    monthly_by_category: dict[str, list[int]]
+    monthly_totals: list[int]
+    downloads_total: int
+    distinct_clients_total: int
+    packages: int
+
+
+def registry_summary(registry: Registry) -> RegistrySummary:
     """Categories with their totals, and the registry's monthly downloads per category.
 
     A few queries per category (a registry has a handful). The registry's distinct
     clients over all time are a union over its categories, never a sum.
     """
-    categories = []
+    categories: list[CategoryDetail] = []
     months: set[str] = set()
     for category in Category.objects.filter(registry=registry).order_by("name"):
         detail = category_detail(category)

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import QuerySet
 
 from stats.models import (
     Category,
@@ -139,7 +140,9 @@ def category_series(
     return _series(years, months)
 
 
-def _series(years, months) -> tuple[list[YearRow], MonthCells]:
+def _series(
+    years: QuerySet[Any, Any], months: QuerySet[Any, Any]
+) -> tuple[list[YearRow], MonthCells]:
     year_rows = list(years.order_by("-year").values_list("year", "distinct_clients", "downloads"))
     cells = {
         (month.year, month.month): (ips, downloads)

@@ -13,8 +13,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -112,7 +111,7 @@ def organisation_create(
 @transaction.atomic
 def member_add(
     *, email: str, organisation: Organisation, role: Role | str, password: str | None = None
-) -> tuple[AbstractBaseUser, Membership]:
+) -> tuple[User, Membership]:
     """Create the user ``email`` if needed and give it ``role`` in ``organisation``.
 
     Admins and curators become staff (they log into the admin); the user's groups are
@@ -124,8 +123,7 @@ def member_add(
     except ValidationError:
         raise AccountError(f"not an e-mail address: {email!r}") from None
     role = Role(role)
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(
+    user, created = User.objects.get_or_create(
         username=email, defaults={"email": email, "is_active": True}
     )
     if created:
@@ -144,7 +142,7 @@ def member_add(
     return user, membership
 
 
-def _sync_user_groups(user: AbstractBaseUser) -> None:
+def _sync_user_groups(user: User) -> None:
     roles = {Role(r) for r in Membership.objects.filter(user=user).values_list("role", flat=True)}
     groups = [role_group(r) for r in roles]
     stale = user.groups.filter(name__startswith="role:").exclude(pk__in=[g.pk for g in groups])
@@ -157,9 +155,7 @@ def _sync_user_groups(user: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def token_create(
-    *, user: AbstractBaseUser, expires_in_days: int | None, name: str = ""
-) -> IssuedToken:
+def token_create(*, user: User, expires_in_days: int | None, name: str = "") -> IssuedToken:
     """A new random token for ``user``; only its digest is stored. None/0 days: no expiry."""
     if expires_in_days is not None and expires_in_days < 0:
         raise AccountError("the expiry must be a positive number of days (0: never)")

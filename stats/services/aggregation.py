@@ -116,10 +116,11 @@ def rebuild_registry_stats(*, registry: Registry) -> RefreshResult:
     seeing the old numbers until the new ones are committed.
     """
     locked = Registry.objects.select_for_update().get(pk=registry.pk)
-    for model in (PackageDay, PackageMonth, PackageYear, PackageYearLines, PackageVersion):
-        model.objects.filter(package__registry=locked).delete()
-    for model in (CategoryDay, CategoryMonth, CategoryYear):
-        model.objects.filter(category__registry=locked).delete()
+    package_tables = (PackageDay, PackageMonth, PackageYear, PackageYearLines, PackageVersion)
+    for package_table in package_tables:
+        package_table._default_manager.filter(package__registry=locked).delete()
+    for category_table in (CategoryDay, CategoryMonth, CategoryYear):
+        category_table._default_manager.filter(category__registry=locked).delete()
     Package.objects.filter(registry=locked).update(downloads_total=0, download_score=0, rank=None)
     LogSegment.objects.filter(registry=locked).update(aggregated=False)
     locked.valid_through = None

@@ -9,10 +9,13 @@ development) use Django's portable bulk operations.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
+
+from stats.services.sql_names import concrete_field, primary_key, quoted_column, quoted_table
 
 STATEMENT_ROWS = 5000
 Row = dict[str, Any]
@@ -77,7 +80,7 @@ def upsert(
     if merge and connection.vendor != "postgresql":
         raise NotImplementedError("upsert(merge=...) needs PostgreSQL")
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(
+        model._default_manager.bulk_create(
             [model(**row) for row in objs],
             batch_size=PORTABLE_BATCH,
             update_conflicts=True,
@@ -85,18 +88,16 @@ def upsert(
             update_fields=update_fields,
         )
         return
-    meta = model._meta
-    fields = [meta.get_field(name) for name in [*unique_fields, *update_fields]]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    fields = [concrete_field(model, name) for name in [*unique_fields, *update_fields]]
+    columns = ", ".join(quoted_column(f) for f in fields)
     casts = ", ".join(f"%b::{_pg_type(f)}[]" for f in fields)
-    conflict = ", ".join(quote(meta.get_field(n).column) for n in unique_fields)
-    table = quote(meta.db_table)
+    conflict = ", ".join(quoted_column(concrete_field(model, n)) for n in unique_fields)
+    table = quoted_table(model)
     updates = ", ".join(
-        f"{quote(meta.get_field(n).column)} = "
+        f"{quoted_column(concrete_field(model, n))} = "
         + MERGES[(merge or {}).get(n, "replace")].format(
-            old=f"{table}.{quote(meta.get_field(n).column)}",
-            new=f"EXCLUDED.{quote(meta.get_field(n).column)}",
+            old=f"{table}.{quoted_column(concrete_field(model, n))}",
+            new=f"EXCLUDED.{quoted_column(concrete_field(model, n))}",
         )
         for n in update_fields
     )
@@ -112,22 +113,23 @@ def update_by_pk(model: type[models.Model], objs: Sequence[Row], *, fields: list
     """Set ``fields`` of existing rows, matched by primary key (rows: dicts with the pk)."""
     if not objs:
         return
-    if connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 33):
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 33):
         _sqlite_update_by_pk(model, objs, fields)
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_update([model(**row) for row in objs], fields, batch_size=PORTABLE_BATCH)
+        model._default_manager.bulk_update(
+            [model(**row) for row in objs], fields, batch_size=PORTABLE_BATCH
+        )
         return
-    meta = model._meta
-    pk = meta.pk
-    targets = [meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
+    pk = primary_key(model)
+    targets = [concrete_field(model, name) for name in fields]
     names = ["pk", *[f"v{i}" for i in range(len(targets))]]
     casts = ", ".join(f"%b::{_pg_type(f)}[]" for f in [pk, *targets])
-    sets = ", ".join(f"{quote(f.column)} = v.v{i}" for i, f in enumerate(targets))
+    sets = ", ".join(f"{quoted_column(f)} = v.v{i}" for i, f in enumerate(targets))
+    table = quoted_table(model)
     sql = (
-        f"UPDATE {quote(meta.db_table)} AS t SET {sets} FROM unnest({casts}) "
-        f"AS v({', '.join(names)}) WHERE t.{quote(pk.column)} = v.pk"
+        f"UPDATE {table} AS t SET {sets} FROM unnest({casts}) "
+        f"AS v({', '.join(names)}) WHERE t.{quoted_column(pk)} = v.pk"
     )
     for start in range(0, len(objs), STATEMENT_ROWS):
         _execute_bound(sql, _arrays(objs[start : start + STATEMENT_ROWS], [pk, *targets]))
@@ -135,22 +137,22 @@ def update_by_pk(model: type[models.Model], objs: Sequence[Row], *, fields: list
 
 def _sqlite_update_by_pk(model: type[models.Model], objs: Sequence[Row], fields: list[str]) -> None:
     """SQLite 3.33+: ``UPDATE ... FROM (VALUES ...)``, a few hundred rows per statement."""
-    meta = model._meta
-    targets = [meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(f.column)} = v.column{i + 2}" for i, f in enumerate(targets))
+    pk = primary_key(model)
+    targets = [concrete_field(model, name) for name in fields]
+    sets = ", ".join(f"{quoted_column(f)} = v.column{i + 2}" for i, f in enumerate(targets))
+    table = quoted_table(model)
     per_row = len(targets) + 1
     rows_per_statement = max(1, 900 // per_row)
     with connection.cursor() as cursor:
         for start in range(0, len(objs), rows_per_statement):
             batch = objs[start : start + rows_per_statement]
             values = ", ".join(["(" + ", ".join(["%s"] * per_row) + ")"] * len(batch))
-            params: list[object] = []
+            params: list[Any] = []
             for row in batch:
-                params.append(row[meta.pk.attname])
+                params.append(row[pk.attname])
                 params.extend(row[f.attname] for f in targets)
             cursor.execute(
-                f"UPDATE {quote(meta.db_table)} AS t SET {sets} FROM (VALUES {values}) AS v "
-                f"WHERE t.{quote(meta.pk.column)} = v.column1",
+                f"UPDATE {table} AS t SET {sets} FROM (VALUES {values}) AS v "
+                f"WHERE t.{quoted_column(pk)} = v.column1",
                 params,
             )

@@ -185,7 +185,7 @@ def apply_changes(
         columns.append("mirror_downloads")
     old: dict[Key, tuple[Any, ...]] = {}
     for lookup in owner_lookups(owner, owner_ids, registry_id):
-        rows = model.objects.filter(**{f"{period}__in": periods}, **lookup)
+        rows = model._default_manager.filter(**{f"{period}__in": periods}, **lookup)
         for row in rows.values_list(*columns):
             old[(row[0], row[1])] = row[2:]
     objs = []
@@ -278,10 +278,10 @@ def _merge_stored_versions(merged: dict[tuple[int, str], VersionTally]) -> None:
     for chunk in chunks(sorted(versions_of), 250):
         # Only the versions just downloaded, not every version the packages ever had.
         versions = sorted(set().union(*(versions_of[p] for p in chunk)))[:500]
-        rows = PackageVersion.objects.filter(package_id__in=chunk).order_by()  # no join to sort
+        stored = PackageVersion.objects.filter(package_id__in=chunk).order_by()  # no join to sort
         if len(versions) < 500:
-            rows = rows.filter(version__in=versions)
-        rows = rows.values_list("package_id", "version", "downloads", "first_day", "last_day")
+            stored = stored.filter(version__in=versions)
+        rows = stored.values_list("package_id", "version", "downloads", "first_day", "last_day")
         for package_id, version, downloads, first, last in rows:
             if (package_id, version) in merged:
                 merged[(package_id, version)].add(downloads, first, last)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 from stats.models import Client, SegmentDownloads, UnknownPackage
 from stats.services.fact_encoding import EncodedFact
+from stats.services.sql_names import quoted_columns, quoted_table
 
 _CHUNK = 5000
 _PG_CLIENT_CHUNK = 50_000  # one bytea parameter per chunk, no limit on parameters
@@ -24,10 +26,6 @@ FactRow = tuple[int, int, date, int, int, bytes, dict[str, int]]
 """(segment_id, package_id, day, downloads, mirror_downloads, clients, versions)"""
 
 _FACT_FIELDS = ("segment", "package", "day", "downloads", "mirror_downloads", "clients", "versions")
-
-
-def _columns(model: type, fields: Sequence[str]) -> str:
-    return ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
 
 
 def insert_facts(rows: Iterable[FactRow]) -> int:
@@ -42,8 +40,8 @@ def insert_facts(rows: Iterable[FactRow]) -> int:
 
 def insert_encoded_facts(*, segment_id: int, facts: Sequence[EncodedFact]) -> int:
     """Append one segment's facts, already encoded; returns the number of rows written."""
-    table = connection.ops.quote_name(SegmentDownloads._meta.db_table)
-    columns = _columns(SegmentDownloads, _FACT_FIELDS)
+    table = quoted_table(SegmentDownloads)
+    columns = quoted_columns(SegmentDownloads, _FACT_FIELDS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -85,8 +83,8 @@ def _client_rows(
     cursor: CursorWrapper, registry_id: int, digests: list[bytes], *, insert: bool
 ) -> dict[bytes, int]:
     """digest -> id of the clients found (or, with ``insert``, newly inserted)."""
-    table = connection.ops.quote_name(Client._meta.db_table)
-    registry = connection.ops.quote_name(Client._meta.get_field("registry").column)
+    table = quoted_table(Client)
+    registry = quoted_columns(Client, ["registry"])
     owner = int(registry_id)  # ours, so it goes into the statement and halves the parameters
     if connection.vendor == "postgresql":
         # The digests travel as one bytea cut on the server: a bytea[] parameter would be
@@ -94,7 +92,7 @@ def _client_rows(
         width = len(digests[0])
         if any(len(d) != width for d in digests):
             raise ValueError("client digests must all have the same length")
-        params: list[object] = [b"".join(digests)]
+        params: list[Any] = [b"".join(digests)]
         found = (
             f"SELECT substring(%s::bytea FROM i * {width} + 1 FOR {width}) AS digest "
             f"FROM generate_series(0, {len(digests) - 1}) AS i"
@@ -137,8 +135,8 @@ def add_unknown_requests(
     if not counts:
         return
     model = UnknownPackage
-    table = connection.ops.quote_name(model._meta.db_table)
-    registry_col = model._meta.get_field("registry").column
+    table = quoted_table(model)
+    registry_col = quoted_columns(model, ["registry"])
     sql = (
         f"INSERT INTO {table} ({registry_col}, category, name, requests, last_seen) "
         f"VALUES (%s, %s, %s, %s, %s) "

@@ -126,8 +126,11 @@ def _apply(registry: Registry, rows: list[ManifestRow], *, write: bool) -> Manif
             change.unchanged += 1
             continue
         change.updated += 1
-        (package.category_id, package.first_release, package.last_release, package.active) = values
-        to_update.append(package)
+        if write:  # a dry run may name a category not created yet
+            package.category = categories[row.category]
+            package.first_release, package.last_release = row.first_release, row.last_release
+            package.active = active
+            to_update.append(package)
     stale = [p for name, p in existing.items() if name not in listed and p.active]
     change.deactivated = len(stale)
     if write:

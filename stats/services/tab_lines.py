@@ -44,12 +44,12 @@ def render_year_lines(
     for start in range(0, len(ids), PACKAGES_PER_CHUNK):
         chunk = ids[start : start + PACKAGES_PER_CHUNK]
         cells: Cells = defaultdict(dict)
-        months = month_model.objects.filter(package_id__in=chunk).order_by()
+        months = month_model._default_manager.filter(package_id__in=chunk).order_by()
         for package_id, month, ips, downloads in months.values_list(
             "package_id", "month", "distinct_clients", "downloads"
         ):
             cells[(package_id, month.year)][month.month] = (ips, downloads)
-        years = year_model.objects.filter(package_id__in=chunk).order_by()
+        years = year_model._default_manager.filter(package_id__in=chunk).order_by()
         rows = [
             {
                 "package_id": package_id,

@@ -101,13 +101,15 @@ def _shift(registry: Registry, old_end: dt.date, new_end: dt.date) -> dict[int, 
             )
         )
         touched |= enter | leave
+    columns = list(annotations)
     rows = (
         PackageDay.objects.filter(touched, package__registry=registry)
         .order_by()
-        .values("package_id")
+        .values("package_id")  # GROUP BY package
         .annotate(**annotations)
+        .values_list("package_id", *columns)
     )
-    return {row.pop("package_id"): row for row in rows}
+    return {package_id: dict(zip(columns, sums, strict=True)) for package_id, *sums in rows}
 
 
 def _summed_totals(registry: Registry, end: dt.date) -> dict[int, dict[str, int]]:

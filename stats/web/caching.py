@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
 from django.conf import settings
@@ -60,6 +60,7 @@ from stats.web.local_memory import SizedLRU
 logger = logging.getLogger(__name__)
 
 View = Callable[..., HttpResponseBase]
+R = TypeVar("R", bound=HttpResponse)
 RegistryResolver = Callable[[HttpRequest, dict[str, Any]], "str | None"]
 
 CACHE_ALIAS = "default"
@@ -104,7 +105,7 @@ class CachedResponse:
     etag: str
     last_modified: int | None
 
-    def to_response(self, response_class: type[HttpResponse] = HttpResponse) -> HttpResponse:
+    def to_response(self, response_class: type[R] = HttpResponse) -> R:  # type: ignore[assignment]
         response = response_class(self.content, status=self.status)
         for name, value in self.headers:
             response[name] = value
@@ -325,8 +326,8 @@ def cache_response(
             store_after_sending = False
             if entry is None:
                 response = view(request, *args, **kwargs)
-                if response.status_code != 200 or response.streaming:
-                    return response
+                if response.status_code != 200 or not isinstance(response, HttpResponse):
+                    return response  # streaming responses are not cached
                 entry = _freeze(response, key, state)
                 reported = getattr(response, "data_generation", None)
                 consistent = reported is None or reported == state.data_generation
@@ -337,8 +338,9 @@ def cache_response(
                     _cache_set(key, entry, seconds)
             if store_after_sending and _caching_enabled():
                 _keep_local(key, entry)
-                response = entry.to_response(_StoreAfterSending)
-                response.pending_store = (key, entry, seconds)
+                deferred = entry.to_response(_StoreAfterSending)
+                deferred.pending_store = (key, entry, seconds)
+                response = deferred
             else:
                 response = entry.to_response()
             if consistent and seconds > 0 and request.META.get(FRONT_LISTENING):
@@ -351,6 +353,8 @@ def cache_response(
             answer = get_conditional_response(
                 request, etag=entry.etag, last_modified=entry.last_modified, response=response
             )
+            if answer is None:  # not reached: a response is passed in
+                return response
             if answer is not response:  # 304: the built response is never sent
                 store_pending(response)
             return answer

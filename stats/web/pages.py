@@ -15,6 +15,7 @@ come from the selectors the REST API uses; pages are cached by data generation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -64,6 +65,11 @@ def _tab_url(registry: Registry, **kwargs: str) -> str:
     return reverse("tabfiles:registry-package-file", kwargs={"registry": registry.name, **kwargs})
 
 
+def _tab_urls(registry: Registry, directory: str) -> Callable[[str], str]:
+    """File name -> URL of that file of the category directory."""
+    return lambda filename: _category_tab_url(registry, directory=directory, filename=filename)
+
+
 def _category_tab_url(registry: Registry, **kwargs: str) -> str:
     if registry.name == settings.STATS.tabfiles.default_registry:
         return reverse("tabfiles:category-file", kwargs=kwargs)
@@ -95,12 +101,15 @@ def registry_index(request: HttpRequest, registry: str | None = None) -> HttpRes
     """Categories with totals and the monthly downloads of the whole registry."""
     found = _registry(request, registry)
     summary = registry_summary(found)
+    categories = []
     for category in summary["categories"]:
         directory = category_directory(category["name"])
-        category["url"] = page_url("category-index", found, directory=directory)
-        category["links"] = category_links(
-            lambda filename, d=directory: _category_tab_url(found, directory=d, filename=filename),
-            category["name"],
+        categories.append(
+            {
+                **category,
+                "url": page_url("category-index", found, directory=directory),
+                "links": category_links(_tab_urls(found, directory), category["name"]),
+            }
         )
     chart = {
         "labels": summary["months"],
@@ -114,6 +123,7 @@ def registry_index(request: HttpRequest, registry: str | None = None) -> HttpRes
     context = {
         **_base_context(found),
         "summary": summary,
+        "categories": categories,
         "chart": chart,
         "table_rows": list(zip(summary["months"], summary["monthly_totals"], strict=True)),
     }
@@ -155,12 +165,7 @@ def category_index(
         "detail": detail,
         "chart": _series_chart(months),
         "months": months,
-        "links": category_links(
-            lambda filename: _category_tab_url(
-                found, directory=category_directory(category.name), filename=filename
-            ),
-            category.name,
-        ),
+        "links": category_links(_tab_urls(found, category_directory(category.name)), category.name),
     }
     return render(request, "stats/category_index.html", context)
 

@@ -89,7 +89,9 @@ def issues_record(
         created = _when(comment.get("created_at"))
         latest = max(filter(None, (latest, _when(comment.get("updated_at")))), default=None)
         user = comment.get("user")
-        if issue is None or created is None or is_bot(user) or user.get("login") == issue.author:
+        if issue is None or created is None or user is None or is_bot(user):
+            continue
+        if user.get("login") == issue.author:
             continue
         if issue.first_response_at is None or created < issue.first_response_at:
             issue.first_response_at = created
