@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -85,6 +86,7 @@ FormatQuery = Query(None, alias="format", description=FORMAT_DESCRIPTION)
 
 
 Results = dict[str, dict[str, Any] | None]
+T = TypeVar("T")
 
 
 def _requested_packages(found: Registry, packages: str) -> tuple[list[str], dict[str, Package]]:
@@ -94,23 +96,6 @@ def _requested_packages(found: Registry, packages: str) -> tuple[list[str], dict
     if "," not in packages and names[0] not in known:
         raise NotFound(f"Unknown package {names[0]!r} in registry {found.name!r}")
     return names, known
-
-
-def _answer(
-    request: HttpRequest,
-    response: HttpResponse,
-    output: OutputFormat | None,
-    results: Results,
-    *,
-    as_csv: Callable[[Results, str], HttpResponse],
-    stem: str,
-    bulk: bool,
-) -> object:
-    """JSON (one result, or a name -> result map in bulk) or CSV, as negotiated."""
-    vary_on_accept(response)
-    if wants_csv(request, output):
-        return as_csv(results, stem)
-    return results if bulk else next(iter(results.values()))
 
 
 def _point(registry: Registry, period: Period, name: str | None, counts: Counts) -> dict[str, Any]:
@@ -134,6 +119,107 @@ def _point_csv(results: Results, stem: str) -> HttpResponse:
     return csv_response(stem, ["package", "start", "end", "downloads", "distinct_clients"], rows)
 
 
+def _range(
+    registry: Registry, period: Period, name: str | None, days: Iterable[DayCount]
+) -> dict[str, Any]:
+    return {
+        "start": period.start,
+        "end": period.end,
+        "package": name,
+        "registry": registry.name,
+        "downloads": [
+            {"day": d.day, "downloads": d.downloads, "distinct_clients": d.distinct_clients}
+            for d in days
+        ],
+    }
+
+
+def _range_csv(results: Results, stem: str) -> HttpResponse:
+    rows = []
+    for name, result in results.items():
+        for day in result["downloads"] if result else []:
+            rows.append([name, day["day"], day["downloads"], day["distinct_clients"]])
+    return csv_response(stem, ["package", "day", "downloads", "distinct_clients"], rows)
+
+
+@dataclass(frozen=True)
+class _Kind(Generic[T]):
+    """What differs between point and range answers: the reads, the result, the CSV."""
+
+    of_registry: Callable[[Registry, Period], T]
+    of_packages: Callable[[list[int], Period], dict[int, T]]
+    result: Callable[[Registry, Period, str | None, T], dict[str, Any]]
+    as_csv: Callable[[Results, str], HttpResponse]
+    bulk_max_days: int | None = None
+
+
+POINT = _Kind(registry_counts, package_counts, _point, _point_csv)
+RANGE = _Kind(registry_daily, package_daily, _range, _range_csv, BULK_RANGE_MAX_DAYS + 1)
+
+
+def _answer(
+    request: HttpRequest,
+    response: HttpResponse,
+    output: OutputFormat | None,
+    results: Results,
+    *,
+    kind: _Kind[Any],
+    stem: str,
+    bulk: bool,
+) -> object:
+    """JSON (one result, or a name -> result map in bulk) or CSV, as negotiated."""
+    vary_on_accept(response)
+    if wants_csv(request, output):
+        return kind.as_csv(results, stem)
+    return results if bulk else next(iter(results.values()))
+
+
+def _registry_answer(
+    kind: _Kind[T],
+    request: HttpRequest,
+    response: HttpResponse,
+    *,
+    period: str,
+    registry: str | None,
+    output: OutputFormat | None,
+) -> object:
+    found = registry_or_error(request, registry)
+    span = period_or_error(period, found)
+    result = kind.result(found, span, None, kind.of_registry(found, span))
+    stem = f"{found.name}_{period}"
+    return _answer(request, response, output, {"": result}, kind=kind, stem=stem, bulk=False)
+
+
+def _packages_answer(
+    kind: _Kind[T],
+    request: HttpRequest,
+    response: HttpResponse,
+    *,
+    period: str,
+    packages: str,
+    registry: str | None,
+    output: OutputFormat | None,
+) -> object:
+    found = registry_or_error(request, registry)
+    span = period_or_error(period, found)
+    bulk = "," in packages
+    if bulk and kind.bulk_max_days is not None and span.days > kind.bulk_max_days:
+        raise BadRequest(
+            f"Bulk range queries cover at most {kind.bulk_max_days} days; "
+            f"{period!r} has {span.days}"
+        )
+    names, known = _requested_packages(found, packages)
+    found_values = kind.of_packages([p.pk for p in known.values()], span)
+    results: Results = {
+        name: kind.result(found, span, name, found_values[known[name].pk])
+        if name in known
+        else None
+        for name in names
+    }
+    stem = f"{found.name}_{period}"
+    return _answer(request, response, output, results, kind=kind, stem=stem, bulk=bulk)
+
+
 @router.get(
     "/downloads/point/{period}",
     response=PointDownloads,
@@ -150,17 +236,8 @@ def point_registry(
     registry: str | None = RegistryQuery,
     output: OutputFormat | None = FormatQuery,
 ) -> object:
-    found = registry_or_error(request, registry)
-    span = period_or_error(period, found)
-    result = _point(found, span, None, registry_counts(found, span))
-    return _answer(
-        request,
-        response,
-        output,
-        {"": result},
-        as_csv=_point_csv,
-        stem=f"{found.name}_{period}",
-        bulk=False,
+    return _registry_answer(
+        POINT, request, response, period=period, registry=registry, output=output
     )
 
 
@@ -182,46 +259,15 @@ def point_packages(
     registry: str | None = RegistryQuery,
     output: OutputFormat | None = FormatQuery,
 ) -> object:
-    found = registry_or_error(request, registry)
-    span = period_or_error(period, found)
-    names, known = _requested_packages(found, packages)
-    counts = package_counts([p.pk for p in known.values()], span)
-    results: Results = {
-        name: _point(found, span, name, counts[known[name].pk]) if name in known else None
-        for name in names
-    }
-    return _answer(
+    return _packages_answer(
+        POINT,
         request,
         response,
-        output,
-        results,
-        as_csv=_point_csv,
-        stem=f"{found.name}_{period}",
-        bulk="," in packages,
+        period=period,
+        packages=packages,
+        registry=registry,
+        output=output,
     )
-
-
-def _range_csv(results: Results, stem: str) -> HttpResponse:
-    rows = []
-    for name, result in results.items():
-        for day in result["downloads"] if result else []:
-            rows.append([name, day["day"], day["downloads"], day["distinct_clients"]])
-    return csv_response(stem, ["package", "day", "downloads", "distinct_clients"], rows)
-
-
-def _range(
-    registry: Registry, period: Period, name: str | None, days: Iterable[DayCount]
-) -> dict[str, Any]:
-    return {
-        "start": period.start,
-        "end": period.end,
-        "package": name,
-        "registry": registry.name,
-        "downloads": [
-            {"day": d.day, "downloads": d.downloads, "distinct_clients": d.distinct_clients}
-            for d in days
-        ],
-    }
 
 
 @router.get(
@@ -240,17 +286,8 @@ def range_registry(
     registry: str | None = RegistryQuery,
     output: OutputFormat | None = FormatQuery,
 ) -> object:
-    found = registry_or_error(request, registry)
-    span = period_or_error(period, found)
-    result = _range(found, span, None, registry_daily(found, span))
-    return _answer(
-        request,
-        response,
-        output,
-        {"": result},
-        as_csv=_range_csv,
-        stem=f"{found.name}_{period}",
-        bulk=False,
+    return _registry_answer(
+        RANGE, request, response, period=period, registry=registry, output=output
     )
 
 
@@ -272,25 +309,12 @@ def range_packages(
     registry: str | None = RegistryQuery,
     output: OutputFormat | None = FormatQuery,
 ) -> object:
-    found = registry_or_error(request, registry)
-    span = period_or_error(period, found)
-    if "," in packages and span.days > BULK_RANGE_MAX_DAYS + 1:
-        raise BadRequest(
-            f"Bulk range queries cover at most {BULK_RANGE_MAX_DAYS + 1} days; "
-            f"{period!r} has {span.days}"
-        )
-    names, known = _requested_packages(found, packages)
-    daily = package_daily([p.pk for p in known.values()], span)
-    results: Results = {
-        name: _range(found, span, name, daily[known[name].pk]) if name in known else None
-        for name in names
-    }
-    return _answer(
+    return _packages_answer(
+        RANGE,
         request,
         response,
-        output,
-        results,
-        as_csv=_range_csv,
-        stem=f"{found.name}_{period}",
-        bulk="," in packages,
+        period=period,
+        packages=packages,
+        registry=registry,
+        output=output,
     )
