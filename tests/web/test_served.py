@@ -23,10 +23,12 @@ import redis
 from django.db import connection
 from django.test import override_settings
 
-from stats.models import Registry
+from emgapiv2.front_cache import ENTRY_PREFIX, MAX_BODY_BYTES
+from stats.models import Package, PackageYearLines, Registry
 from stats.web.caching import clear_local_entries
+from stats.web.tabformat import year_lines
 from tests.conftest import REPO_ROOT
-from tests.factories import PackageFactory, RegistryFactory
+from tests.factories import CategoryFactory, PackageFactory, RegistryFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -151,3 +153,37 @@ def test_the_served_app_answers_validates_and_refreshes(server: str, registry: R
         after = client.get(url)
         assert [p["name"] for p in after.json()["items"]] == ["alpha", "beta"]
         assert after.headers["ETag"] != first.headers["ETag"]
+
+
+def test_a_large_file_is_sent_first_then_shared(server: str, registry: Registry) -> None:
+    """A file too large for the front cache goes straight to the client; the server puts
+    it into the shared cache once it is sent (close()), and every process replays it."""
+    category = CategoryFactory(registry=registry, name="bioc")
+    packages = Package.objects.bulk_create(
+        Package(registry=registry, category=category, name=f"pkg{i:05d}") for i in range(4000)
+    )
+    cells = {month: (month, 10 * month) for month in range(1, 13)}
+    PackageYearLines.objects.bulk_create(
+        PackageYearLines(package=p, year=2024, lines=year_lines(2024, cells, 20, 780))
+        for p in packages
+    )
+    url = f"{server}/r/bioc/packages/stats/bioc/bioc_pkg_stats.tab"
+    shared = redis.Redis.from_url(REDIS_URL)
+    with httpx.Client(timeout=30) as client:
+        first = client.get(url)
+        assert first.status_code == 200
+        assert len(first.content) > MAX_BODY_BYTES
+        assert first.text.count("\n") == 1 + 4000 * 13
+        assert (
+            first.text.startswith("Package\tYear\tMonth\t")
+            and "pkg03999\t2024\tall\t20\t780\n" in first.text
+        )
+        deadline = time.monotonic() + 10
+        while not shared.keys("*gencache*") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert shared.keys("*gencache*"), "the rendered file reaches the shared cache"
+        assert not shared.keys(f"*{ENTRY_PREFIX}*"), "too large for the front cache"
+        again = client.get(url)
+        assert again.content == first.content
+        assert again.headers["ETag"] == first.headers["ETag"]
+        assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
