@@ -101,6 +101,7 @@ def _apply(registry: Registry, rows: list[ManifestRow], *, write: bool) -> Manif
     to_create: list[Package] = []
     to_update: list[Package] = []
     listed = set()
+    applied: dict[str, tuple[int | None, str, str, bool]] = {}
     for row in rows:
         listed.add(row.package)
         active = not row.last_release
@@ -121,7 +122,14 @@ def _apply(registry: Registry, rows: list[ManifestRow], *, write: bool) -> Manif
             continue
         category_id = categories[row.category].pk if row.category in categories else None
         values = (category_id, row.first_release, row.last_release, active)
-        current = (package.category_id, package.first_release, package.last_release, package.active)
+        # A name listed twice is compared with what its previous row set, in a dry run too.
+        current = applied.get(row.package) or (
+            package.category_id,
+            package.first_release,
+            package.last_release,
+            package.active,
+        )
+        applied[row.package] = values
         if values == current:
             change.unchanged += 1
             continue
