@@ -350,11 +350,12 @@ def cache_response(
                 patch_vary_headers(response, ["Accept"])
             if not response.has_header("Cache-Control"):
                 response["Cache-Control"] = "public, no-cache"
-            answer = get_conditional_response(
-                request, etag=entry.etag, last_modified=entry.last_modified, response=response
+            answer = (  # given a response, Django returns it or a 304
+                get_conditional_response(
+                    request, etag=entry.etag, last_modified=entry.last_modified, response=response
+                )
+                or response
             )
-            if answer is None:  # not reached: a response is passed in
-                return response
             if answer is not response:  # 304: the built response is never sent
                 store_pending(response)
             return answer
