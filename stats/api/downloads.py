@@ -209,9 +209,9 @@ def _packages_answer(
             f"{period!r} has {span.days}"
         )
     names, known = _requested_packages(found, packages)
-    found_values = kind.of_packages([p.pk for p in known.values()], span)
+    by_package_id = kind.of_packages([p.pk for p in known.values()], span)
     results: Results = {
-        name: kind.result(found, span, name, found_values[known[name].pk])
+        name: kind.result(found, span, name, by_package_id[known[name].pk])
         if name in known
         else None
         for name in names

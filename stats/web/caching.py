@@ -332,11 +332,14 @@ def cache_response(
                 reported = getattr(response, "data_generation", None)
                 consistent = reported is None or reported == state.data_generation
                 store_after_sending = (
-                    consistent and seconds > 0 and len(entry.content) >= LOCAL_MIN_BYTES
+                    consistent
+                    and seconds > 0
+                    and len(entry.content) >= LOCAL_MIN_BYTES
+                    and _caching_enabled()
                 )
                 if consistent and not store_after_sending:
                     _cache_set(key, entry, seconds)
-            if store_after_sending and _caching_enabled():
+            if store_after_sending:
                 _keep_local(key, entry)
                 deferred = entry.to_response(_StoreAfterSending)
                 deferred.pending_store = (key, entry, seconds)
