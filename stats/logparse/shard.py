@@ -1,31 +1,35 @@
-"""Parse one shard of log bytes into a ShardResult, vectorised with polars.
+"""Parse one shard of log bytes into a ShardResult.
 
-Every line is checked against the log format in one pass of a compiled automaton (so
-malformed lines are counted exactly); only the lines that can be downloads are then
-split into fields, and user agents and client addresses are looked at once per
-distinct value.
+The line-level pass (format check of every line, request fields, user agents) runs in
+C when the native scanner is available and with polars' regex engine otherwise; both
+give the same ``LineScan``. Counting the downloads in it is columnar (polars): the
+download regex runs once per distinct path, user agents and client addresses are looked
+at once per distinct value.
 """
 
 from __future__ import annotations
 
 import hmac
-import io
 import re
+from enum import StrEnum
 
 import polars as pl
 
 from stats.logparse.bots import BotDetector
-from stats.logparse.fields import request_fields
-from stats.logparse.formats import (
-    AGENT_FIELD,
-    TIME_FORMAT,
-    VALID_LINE,
-    line_time,
-)
+from stats.logparse.formats import line_time
+from stats.logparse.lines import SAMPLE_CHARS, LineScan, scan_lines_polars
+from stats.logparse.native import native_available, scan_lines_native
 from stats.logparse.result import FACT_KEYS, FactTables, ShardResult
 from stats.logparse.rules import DownloadRules
 
-_SAMPLE_CHARS = 500
+
+class Scanner(StrEnum):
+    """Which line-level pass to run."""
+
+    AUTO = "auto"
+    """The native scanner when it can be built here, else polars."""
+    NATIVE = "native"
+    POLARS = "polars"
 
 
 def count_lines(data: bytes) -> int:
@@ -35,93 +39,52 @@ def count_lines(data: bytes) -> int:
     return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
 
 
-_NUL = b"\x00"
-_REPLACEMENT = "\ufffd".encode()
-
-
-def _lines_frame(data: bytes) -> pl.DataFrame:
-    """One row per line (split on newlines only, a CR before one dropped, empty lines
-    null, undecodable bytes replaced by U+FFFD).
-
-    A NUL byte becomes U+FFFD too: it is read_csv's separator here (no column splits),
-    PostgreSQL stores no NUL in text or JSON, and the line keeps its shape (both are
-    non-space characters that no fixed part of the log format accepts).
-    """
-    if _NUL in data:
-        data = data.replace(_NUL, _REPLACEMENT)
-    return pl.read_csv(
-        io.BytesIO(data),
-        has_header=False,
-        separator="\x00",
-        quote_char=None,
-        new_columns=["line"],
-        schema={"line": pl.String},
-        encoding="utf8-lossy",
-        truncate_ragged_lines=True,
-    )
-
-
 def client_digest(key: bytes, client: str) -> bytes:
     """The keyed hash a client is known by: HMAC-SHA256, first 16 bytes."""
     return hmac.digest(key, client.encode(), "sha256")[:16]
 
 
-def parse_shard(data: bytes, rules: DownloadRules, *, sample_size: int = 20) -> ShardResult:
+def scan_lines(
+    data: bytes, rules: DownloadRules, *, sample_size: int, scanner: Scanner = Scanner.AUTO
+) -> LineScan:
+    """The line-level pass of ``scanner`` (NATIVE raises NativeScannerUnavailable)."""
+    if scanner is Scanner.NATIVE or (scanner is Scanner.AUTO and native_available()):
+        return scan_lines_native(data, rules, sample_size=sample_size)
+    return scan_lines_polars(data, rules, sample_size=sample_size)
+
+
+def parse_shard(
+    data: bytes,
+    rules: DownloadRules,
+    *,
+    sample_size: int = 20,
+    scanner: Scanner = Scanner.AUTO,
+) -> ShardResult:
     """Count the downloads in ``data`` (whole lines) under ``rules``."""
     if not data:
         return ShardResult()
-    frame = _lines_frame(data).with_columns(
-        valid=pl.col("line").str.contains(VALID_LINE).fill_null(False)
+    scan = scan_lines(data, rules, sample_size=sample_size, scanner=scanner)
+    result = ShardResult(
+        lines=scan.lines,
+        malformed=scan.malformed,
+        malformed_samples=[text for _, text in scan.malformed_samples],
     )
-    result = ShardResult(lines=frame.height)  # equals count_lines(data), without a scan
-    valid_count = int(frame["valid"].sum())
-    result.malformed = max(result.lines - valid_count, 0)
-    if result.malformed:
-        samples = frame.filter(~pl.col("valid")).head(sample_size)["line"].to_list()
-        result.malformed_samples = [(s or "")[:_SAMPLE_CHARS] for s in samples]
-    if valid_count:
-        _set_line_times(frame, result)
-    candidates = frame.lazy().with_row_index("index").filter(pl.col("valid"))
-    if rules.prefilter:
-        candidates = candidates.filter(pl.col("line").str.contains(rules.prefilter, literal=True))
-    if rules.prefilter_any:
-        candidates = candidates.filter(pl.col("line").str.contains_any(list(rules.prefilter_any)))
-    # Collected here: the plan below uses the requests twice, and polars would compute
-    # them twice.
-    selected = (
-        request_fields(candidates.select("index", "line"))
-        .filter(
-            pl.col("method").is_in(sorted(rules.methods))
-            & pl.col("status").cast(pl.Int32, strict=False).is_in(sorted(rules.statuses))
-        )
-        .collect()
-        .lazy()
-    )
-    # The download regex runs once per distinct path (downloads repeat the same files),
-    # and the user agent is read for downloads only.
+    if scan.first_valid is not None and scan.last_valid is not None:
+        result.first_line_at = line_time(scan.first_valid[1].encode())
+        result.last_line_at = line_time(scan.last_valid[1].encode())
+    if not scan.requests.height:
+        return result
+    # The download regex runs once per distinct path (downloads repeat the same files).
     paths = (
-        selected.select(pl.col("path").unique())
+        scan.requests.select(pl.col("path").unique())
         .with_columns(pl.col("path").str.extract_groups(rules.download_regex).alias("d"))
         .unnest("d")
         .filter(pl.col("package").is_not_null() & (pl.col("package") != ""))
     )
-    requests = (
-        selected.join(paths, on="path", how="inner")
-        .with_columns(agent=pl.col("line").str.extract(AGENT_FIELD, 1))
-        .collect()
-    )
+    requests = scan.requests.join(paths, on="path", how="inner")
     if requests.height:
         _count_downloads(requests, rules, result, sample_size)
     return result
-
-
-def _set_line_times(frame: pl.DataFrame, result: ShardResult) -> None:
-    valid = frame["valid"]
-    first = valid.arg_max()
-    last = frame.height - 1 - (valid.reverse().arg_max() or 0)
-    lines = frame["line"]
-    result.first_line_at = line_time(lines[first or 0].encode())
-    result.last_line_at = line_time(lines[last].encode())
 
 
 def _count_downloads(
@@ -135,7 +98,8 @@ def _count_downloads(
     agents = requests["agent"].unique()
     bot_agents = [a for a in agents.to_list() if bots.is_bot(a)]
     frame = requests.with_columns(
-        is_bot=pl.col("agent").is_in(bot_agents) if bot_agents else pl.lit(False),
+        # A line without a user agent (Common format) is no bot: is_in gives null there.
+        is_bot=pl.col("agent").is_in(bot_agents).fill_null(False) if bot_agents else pl.lit(False),
         # data//experiment -> experiment, as normalise_category does for one value
         category=pl.col("category").str.replace(r"^.*/", "").fill_null(""),
     )
@@ -158,7 +122,7 @@ def _count_downloads(
     if invalid_time.height:
         result.malformed += invalid_time.height
         room = max(sample_size - len(result.malformed_samples), 0)
-        result.malformed_samples += [s[:_SAMPLE_CHARS] for s in invalid_time["line"][:room]]
+        result.malformed_samples += [s[:SAMPLE_CHARS] for s in invalid_time["line"][:room]]
         frame = frame.filter(pl.col("day").is_not_null())
     _accumulate(frame, rules, result)
 
@@ -171,17 +135,14 @@ def _manifest_frame(rules: DownloadRules) -> pl.DataFrame:
 
 
 def _with_days_and_mirrors(frame: pl.DataFrame, rules: DownloadRules) -> pl.DataFrame:
-    day = (
-        pl.col("time")
-        .str.to_datetime(TIME_FORMAT, strict=False)
-        .dt.convert_time_zone(rules.timezone)
-        .dt.date()
-    )
+    day = pl.col("at").dt.convert_time_zone(rules.timezone).dt.date()
     if rules.mirror_patterns:
         mirror_re = re.compile("|".join(f"(?:{p})" for p in rules.mirror_patterns))
         mirror_hosts = [h for h in frame["host"].unique().to_list() if mirror_re.search(h)]
         mirror_agents = [a for a in frame["agent"].unique().to_list() if a and mirror_re.search(a)]
-        is_mirror = pl.col("host").is_in(mirror_hosts) | pl.col("agent").is_in(mirror_agents)
+        is_mirror = pl.col("host").is_in(mirror_hosts) | pl.col("agent").is_in(
+            mirror_agents
+        ).fill_null(False)
     else:
         is_mirror = pl.lit(False)
     return frame.with_columns(day=day, is_mirror=is_mirror)

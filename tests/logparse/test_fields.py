@@ -9,8 +9,8 @@ import pytest
 
 from stats.logparse.fields import FIELD_NAMES, request_fields
 from stats.logparse.formats import REQUEST_FIELDS, VALID_LINE
+from stats.logparse.lines import lines_frame
 from stats.logparse.reader import SegmentReader
-from stats.logparse.shard import _lines_frame
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "logs"
 LOG_FILES = sorted(
@@ -46,7 +46,7 @@ ODD_LINES = [
 
 
 def _valid(data: bytes) -> pl.DataFrame:
-    frame = _lines_frame(data).with_row_index("index")
+    frame = lines_frame(data).with_row_index("index")
     return frame.filter(pl.col("line").str.contains(VALID_LINE).fill_null(False))
 
 

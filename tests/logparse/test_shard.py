@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from stats.logparse.rules import DownloadRules, bioconductor_rules
-from stats.logparse.shard import client_digest, count_lines, parse_shard
+from stats.logparse.shard import Scanner, client_digest, count_lines, parse_shard
 from tests.logparse.expected import expected_counts
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "logs"
@@ -177,6 +177,21 @@ def test_curator_bot_patterns_and_package_managers() -> None:
     data = "\n".join(_line(path, host=f"10.0.0.{i}", agent=a) for i, a in enumerate(agents))
     result = parse_shard(data.encode(), rules)
     assert (result.downloads, result.bots) == (2, 2)
+
+
+@pytest.mark.parametrize("scanner", [Scanner.NATIVE, Scanner.POLARS])
+def test_lines_without_user_agent_count_beside_bots_and_mirrors(scanner: Scanner) -> None:
+    """Common-format lines (no agent) in a shard with bot and mirror agents still count."""
+    path = "/packages/3.19/bioc/src/contrib/limma_3.60.0.tar.gz"
+    rules = bioconductor_rules(
+        manifest={"limma": "bioc"}, client_key=b"k", mirror_patterns=("rsync",)
+    )
+    common = f'10.0.0.9 - - [15/Mar/2024:10:00:00 +0000] "GET {path} HTTP/1.1" 200 5'
+    data = "\n".join(
+        [common, _line(path, agent="Googlebot/2.1"), _line(path, agent="rsync/3.2"), common]
+    ).encode()
+    result = parse_shard(data, rules, scanner=scanner)
+    assert (result.downloads, result.bots, result.mirror_downloads) == (2, 1, 1)
 
 
 def test_clients_are_keyed_hashes_never_addresses() -> None:

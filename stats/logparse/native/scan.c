@@ -1,0 +1,421 @@
+/*
+ * One pass over a shard of Common/Combined Log Format lines.
+ *
+ * It decides, for every line made only of printable ASCII and tabs (no NUL, no CR, no
+ * byte >= 0x80), exactly what the regexes of formats.py decide: whether VALID_LINE
+ * matches, the REQUEST_FIELDS captures, and the AGENT_FIELD capture. Lines it cannot
+ * decide that way (other bytes, a backslash in the request, a time stamp that is not a
+ * plain calendar time) are handed back as "deferred" to the regex path, which treats
+ * them as before. So the two paths give the same counts by construction; the
+ * differential tests in tests/logparse check it.
+ *
+ * For the lines whose method and status are counted and whose path contains the
+ * rule's literals, it writes one row: line index, ids of host, path and agent
+ * (distinct values interned per call), and the time as seconds since the epoch (UTC).
+ * No allocation is visible to the caller beyond the buffers it passes in.
+ */
+#define _GNU_SOURCE /* memmem */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_AGENT 0xFFFFFFFFu
+
+typedef struct {
+    /* rows: one per candidate download request */
+    uint32_t *row_line;
+    uint32_t *row_host;
+    uint32_t *row_path;
+    uint32_t *row_agent; /* NO_AGENT when the line has no user agent field */
+    int64_t *row_epoch;
+    int64_t rows;
+    /* lines left to the regex path: [start, end) with their newline, and index */
+    int64_t *deferred_start;
+    int64_t *deferred_end;
+    uint32_t *deferred_line;
+    int64_t deferred;
+    /* malformed lines: count, and the first sample_cap of them ([start, end), index) */
+    int64_t malformed;
+    int64_t sample_cap;
+    int64_t samples;
+    int64_t *sample_start;
+    int64_t *sample_end;
+    uint32_t *sample_line;
+    /* first and last valid line decided here; line index -1 when none */
+    int64_t first_start, first_end, first_line;
+    int64_t last_start, last_end, last_line;
+    int64_t lines;
+    /* distinct hosts, paths and agents, each followed by '\n', in id order */
+    uint8_t *host_text;
+    int64_t host_text_len;
+    int64_t hosts;
+    uint8_t *path_text;
+    int64_t path_text_len;
+    int64_t paths;
+    uint8_t *agent_text;
+    int64_t agent_text_len;
+    int64_t agents;
+} scan_out;
+
+typedef struct {
+    const uint8_t *prefilter; /* a literal every download path contains, or NULL */
+    int64_t prefilter_len;
+    const uint8_t *any_text; /* literals of which a download path contains one, '\0'-separated */
+    int64_t any_len;
+    const uint8_t *methods; /* counted methods, '\0'-separated */
+    int64_t methods_len;
+    const uint8_t *status_ok; /* 1000 flags: status counted */
+} scan_rules;
+
+/* ---- interning of byte strings ------------------------------------------------ */
+
+typedef struct {
+    uint32_t *slots; /* id + 1, 0 when empty */
+    uint64_t mask;
+    const uint8_t **start;
+    uint32_t *len;
+    uint32_t count;
+    uint8_t *text;
+    int64_t text_len;
+} intern_table;
+
+static uint64_t hash_bytes(const uint8_t *p, size_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    if (n) {
+        uint64_t w = 0;
+        memcpy(&w, p, n);
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static int table_init(intern_table *t, int64_t capacity, uint8_t *text) {
+    uint64_t size = 16;
+    while (size < (uint64_t)capacity * 2) size <<= 1;
+    t->slots = calloc(size, sizeof(uint32_t));
+    t->start = malloc(sizeof(uint8_t *) * (size_t)(capacity + 1));
+    t->len = malloc(sizeof(uint32_t) * (size_t)(capacity + 1));
+    t->mask = size - 1;
+    t->count = 0;
+    t->text = text;
+    t->text_len = 0;
+    return t->slots && t->start && t->len;
+}
+
+static void table_free(intern_table *t) {
+    free(t->slots);
+    free(t->start);
+    free(t->len);
+}
+
+static uint32_t intern(intern_table *t, const uint8_t *s, size_t n) {
+    uint64_t i = hash_bytes(s, n) & t->mask;
+    for (;;) {
+        uint32_t slot = t->slots[i];
+        if (slot == 0) break;
+        uint32_t id = slot - 1;
+        if (t->len[id] == n && memcmp(t->start[id], s, n) == 0) return id;
+        i = (i + 1) & t->mask;
+    }
+    uint32_t id = t->count++;
+    t->slots[i] = id + 1;
+    t->start[id] = s;
+    t->len[id] = (uint32_t)n;
+    memcpy(t->text + t->text_len, s, n);
+    t->text_len += (int64_t)n;
+    t->text[t->text_len++] = '\n';
+    return id;
+}
+
+/* ---- one line ----------------------------------------------------------------- */
+
+static inline int is_space(uint8_t c) { return c == ' ' || (c >= 9 && c <= 13); }
+static inline int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+static inline int is_alpha(uint8_t c) { return (uint8_t)((c | 32) - 'a') < 26; }
+
+/* True when the line has a byte this scanner leaves to the regex path. */
+static int needs_regex_path(const uint8_t *s, const uint8_t *e) {
+    const uint8_t *p = s;
+    while (p + 8 <= e) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+        uint64_t cr = w ^ (ones * '\r');
+        if ((w & highs) || ((w - ones) & ~w & highs) || ((cr - ones) & ~cr & highs)) return 1;
+        p += 8;
+    }
+    for (; p < e; p++)
+        if (*p >= 0x80 || *p == 0 || *p == '\r') return 1;
+    return 0;
+}
+
+/* A quoted field (?:[^"\\]|\\.)*" from just after its opening quote; returns the
+ * closing quote, or NULL. Sets *backslash when the field holds an escape. */
+static const uint8_t *quoted_end(const uint8_t *p, const uint8_t *e, int *backslash) {
+    while (p < e) {
+        if (*p == '"') return p;
+        if (*p == '\\') {
+            if (p + 1 >= e) return NULL;
+            *backslash = 1;
+            p += 2;
+            continue;
+        }
+        p++;
+    }
+    return NULL;
+}
+
+/* \S+ followed by one space; returns the position after the space, or NULL. */
+static const uint8_t *word_then_space(const uint8_t *p, const uint8_t *e) {
+    const uint8_t *s = p;
+    while (p < e && !is_space(*p)) p++;
+    if (p == s || p >= e || *p != ' ') return NULL;
+    return p + 1;
+}
+
+typedef struct {
+    const uint8_t *host_end;
+    const uint8_t *time; /* the '[' */
+    const uint8_t *request;     /* after the opening quote */
+    const uint8_t *request_end; /* the closing quote */
+    int request_backslash;
+    int status;
+} line_fields;
+
+/* VALID_LINE of formats.py, for a line without the bytes needs_regex_path looks for. */
+static int valid_line(const uint8_t *s, const uint8_t *e, line_fields *f) {
+    const uint8_t *p = word_then_space(s, e);
+    if (!p) return 0;
+    f->host_end = p - 1;
+    if (!(p = word_then_space(p, e))) return 0;
+    if (!(p = word_then_space(p, e))) return 0;
+    /* [dd/Mon/yyyy:HH:MM:SS +zzzz] " */
+    if (e - p < 30) return 0;
+    const uint8_t *t = p;
+    if (t[0] != '[' || !is_digit(t[1]) || !is_digit(t[2]) || t[3] != '/' || !is_alpha(t[4]) ||
+        !is_alpha(t[5]) || !is_alpha(t[6]) || t[7] != '/' || !is_digit(t[8]) || !is_digit(t[9]) ||
+        !is_digit(t[10]) || !is_digit(t[11]) || t[12] != ':' || !is_digit(t[13]) ||
+        !is_digit(t[14]) || t[15] != ':' || !is_digit(t[16]) || !is_digit(t[17]) || t[18] != ':' ||
+        !is_digit(t[19]) || !is_digit(t[20]) || t[21] != ' ' || (t[22] != '+' && t[22] != '-') ||
+        !is_digit(t[23]) || !is_digit(t[24]) || !is_digit(t[25]) || !is_digit(t[26]) ||
+        t[27] != ']' || t[28] != ' ' || t[29] != '"')
+        return 0;
+    f->time = t;
+    f->request = t + 30;
+    f->request_backslash = 0;
+    f->request_end = quoted_end(f->request, e, &f->request_backslash);
+    if (!f->request_end) return 0;
+    p = f->request_end + 1;
+    /*  \d{3} (?:\d+|-) */
+    if (e - p < 6 || p[0] != ' ' || !is_digit(p[1]) || !is_digit(p[2]) || !is_digit(p[3]) ||
+        p[4] != ' ')
+        return 0;
+    f->status = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+    p += 5;
+    if (*p == '-') {
+        p++;
+    } else {
+        if (!is_digit(*p)) return 0;
+        while (p < e && is_digit(*p)) p++;
+    }
+    /* (?: "q" "q")? */
+    if (e - p >= 2 && p[0] == ' ' && p[1] == '"') {
+        int ignored = 0;
+        const uint8_t *q = quoted_end(p + 2, e, &ignored);
+        if (!q || e - q < 3 || q[1] != ' ' || q[2] != '"') return 0;
+        q = quoted_end(q + 3, e, &ignored);
+        if (!q) return 0;
+        p = q + 1;
+    }
+    /* \s*$ */
+    while (p < e && is_space(*p)) p++;
+    return p == e;
+}
+
+/* AGENT_FIELD's leftmost match: "((?:[^"\\]|\\.)*)"\s*$ tried from every quote. */
+static int agent_field(const uint8_t *s, const uint8_t *e, const uint8_t **as, const uint8_t **ae) {
+    for (const uint8_t *q = s; q < e; q++) {
+        if (*q != '"') continue;
+        int ignored = 0;
+        const uint8_t *close = quoted_end(q + 1, e, &ignored);
+        if (!close) continue;
+        const uint8_t *r = close + 1;
+        while (r < e && is_space(*r)) r++;
+        if (r == e) {
+            *as = q + 1;
+            *ae = close;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int listed(const uint8_t *s, size_t n, const uint8_t *list, int64_t list_len) {
+    const uint8_t *p = list, *end = list + list_len;
+    while (p < end) {
+        const uint8_t *z = memchr(p, 0, (size_t)(end - p));
+        if (!z) z = end;
+        if ((size_t)(z - p) == n && memcmp(p, s, n) == 0) return 1;
+        p = z + 1;
+    }
+    return 0;
+}
+
+static int contains(const uint8_t *s, size_t n, const uint8_t *lit, size_t lit_len) {
+    return lit_len == 0 || (n >= lit_len && memmem(s, n, lit, lit_len) != NULL);
+}
+
+static int contains_any(const uint8_t *s, size_t n, const uint8_t *list, int64_t list_len) {
+    const uint8_t *p = list, *end = list + list_len;
+    while (p < end) {
+        const uint8_t *z = memchr(p, 0, (size_t)(end - p));
+        if (!z) z = end;
+        if (contains(s, n, p, (size_t)(z - p))) return 1;
+        p = z + 1;
+    }
+    return 0;
+}
+
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static const char MONTHS[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/* Seconds since the epoch of [dd/Mon/yyyy:HH:MM:SS +zzzz], or 0 with *ok = 0 when the
+ * time is not a plain calendar time (left to the regex path's parser). */
+static int64_t epoch_seconds(const uint8_t *t, int *ok) {
+#define D2(i) ((t[i] - '0') * 10 + (t[i + 1] - '0'))
+    int month = 0;
+    for (int m = 0; m < 12; m++)
+        if (memcmp(t + 4, MONTHS + 3 * m, 3) == 0) month = m + 1;
+    int day = D2(1), year = D2(8) * 100 + D2(10), hour = D2(13), minute = D2(16), second = D2(19);
+    int off_h = D2(23), off_m = D2(25);
+    static const int DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    *ok = month && year >= 1900 && day >= 1 && day <= DAYS[month - 1] + (month == 2 && leap) &&
+          hour < 24 && minute < 60 && second < 60 && off_h < 24 && off_m < 60;
+    if (!*ok) return 0;
+    int64_t offset = (int64_t)off_h * 3600 + off_m * 60;
+    if (t[22] == '-') offset = -offset;
+    return days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+#undef D2
+}
+
+/* ---- the pass ------------------------------------------------------------------ */
+
+enum { LINE_MALFORMED, LINE_VALID, LINE_DEFERRED };
+
+int64_t scan_lines(const uint8_t *data, int64_t size, const scan_rules *rules, scan_out *out) {
+    intern_table hosts, paths, agents;
+    int64_t capacity = out->lines + 1;
+    int built = table_init(&hosts, capacity, out->host_text) & table_init(&paths, capacity, out->path_text) &
+                table_init(&agents, capacity, out->agent_text);
+    if (!built) {
+        table_free(&hosts);
+        table_free(&paths);
+        table_free(&agents);
+        return -1;
+    }
+    out->rows = out->deferred = out->malformed = out->samples = 0;
+    out->first_line = out->last_line = -1;
+    int64_t line = 0;
+    const uint8_t *p = data, *end = data + size;
+    while (p < end) {
+        const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+        const uint8_t *e = nl ? nl : end, *next = nl ? nl + 1 : end;
+        line_fields f;
+        int kind;
+        if (needs_regex_path(p, e)) {
+            kind = LINE_DEFERRED;
+        } else if (p == e || !valid_line(p, e, &f)) {
+            kind = LINE_MALFORMED;
+        } else if (f.request_backslash) {
+            kind = LINE_DEFERRED; /* REQUEST_FIELDS may backtrack over escapes */
+        } else {
+            kind = LINE_VALID;
+        }
+        if (kind == LINE_DEFERRED) {
+            out->deferred_start[out->deferred] = p - data;
+            out->deferred_end[out->deferred] = next - data;
+            out->deferred_line[out->deferred++] = (uint32_t)line;
+        } else if (kind == LINE_MALFORMED) {
+            if (out->samples < out->sample_cap) {
+                out->sample_start[out->samples] = p - data;
+                out->sample_end[out->samples] = e - data;
+                out->sample_line[out->samples++] = (uint32_t)line;
+            }
+            out->malformed++;
+        } else {
+            if (out->first_line < 0) {
+                out->first_line = line;
+                out->first_start = p - data;
+                out->first_end = e - data;
+            }
+            out->last_line = line;
+            out->last_start = p - data;
+            out->last_end = e - data;
+            /* "(?P<method>[A-Z]+) (?P<path>[^ ?#"]*)..." and the rule's filters */
+            const uint8_t *m = f.request, *r = f.request_end;
+            while (m < r && *m >= 'A' && *m <= 'Z') m++;
+            if (m > f.request && m < r && *m == ' ' && rules->status_ok[f.status] &&
+                listed(f.request, (size_t)(m - f.request), rules->methods, rules->methods_len)) {
+                const uint8_t *path = m + 1, *path_end = path;
+                while (path_end < r && *path_end != ' ' && *path_end != '?' && *path_end != '#')
+                    path_end++;
+                size_t path_len = (size_t)(path_end - path);
+                if (contains(path, path_len, rules->prefilter, (size_t)rules->prefilter_len) &&
+                    (rules->any_len == 0 || contains_any(path, path_len, rules->any_text, rules->any_len))) {
+                    int ok;
+                    int64_t epoch = epoch_seconds(f.time, &ok);
+                    if (!ok) {
+                        /* The regex path decides this line whole; it may name it the
+                         * first or last valid line again, which is the same line. */
+                        out->deferred_start[out->deferred] = p - data;
+                        out->deferred_end[out->deferred] = next - data;
+                        out->deferred_line[out->deferred++] = (uint32_t)line;
+                    } else {
+                        const uint8_t *as, *ae;
+                        int64_t row = out->rows++;
+                        out->row_line[row] = (uint32_t)line;
+                        out->row_host[row] = intern(&hosts, p, (size_t)(f.host_end - p));
+                        out->row_path[row] = intern(&paths, path, path_len);
+                        out->row_agent[row] = agent_field(p, e, &as, &ae)
+                                                  ? intern(&agents, as, (size_t)(ae - as))
+                                                  : NO_AGENT;
+                        out->row_epoch[row] = epoch;
+                    }
+                }
+            }
+        }
+        line++;
+        p = next;
+    }
+    out->lines = line;
+    out->hosts = hosts.count;
+    out->host_text_len = hosts.text_len;
+    out->paths = paths.count;
+    out->path_text_len = paths.text_len;
+    out->agents = agents.count;
+    out->agent_text_len = agents.text_len;
+    table_free(&hosts);
+    table_free(&paths);
+    table_free(&agents);
+    return 0;
+}

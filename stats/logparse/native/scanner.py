@@ -1,0 +1,243 @@
+"""The line-level pass in C (scan.c), giving the same ``LineScan`` as the polars path.
+
+The C pass decides every plain-ASCII line itself and hands back the lines it leaves
+to the regex path (other bytes, escapes in the request, odd time stamps); those go
+through ``scan_lines_polars`` with their line numbers and the two scans are joined.
+Distinct hosts, paths and user agents come back once each with an id per row, so the
+string columns are built by gathering, without a Python object per request.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from stats.logparse.lines import (
+    REQUESTS_SCHEMA,
+    SAMPLE_CHARS,
+    LineScan,
+    NumberedLine,
+    scan_lines_polars,
+)
+from stats.logparse.native.build import load_library
+from stats.logparse.rules import DownloadRules
+
+_NO_AGENT = 0xFFFFFFFF
+_P = ctypes.c_void_p
+_I = ctypes.c_int64
+
+
+class _Out(ctypes.Structure):
+    _fields_ = [
+        ("row_line", _P),
+        ("row_host", _P),
+        ("row_path", _P),
+        ("row_agent", _P),
+        ("row_epoch", _P),
+        ("rows", _I),
+        ("deferred_start", _P),
+        ("deferred_end", _P),
+        ("deferred_line", _P),
+        ("deferred", _I),
+        ("malformed", _I),
+        ("sample_cap", _I),
+        ("samples", _I),
+        ("sample_start", _P),
+        ("sample_end", _P),
+        ("sample_line", _P),
+        ("first_start", _I),
+        ("first_end", _I),
+        ("first_line", _I),
+        ("last_start", _I),
+        ("last_end", _I),
+        ("last_line", _I),
+        ("lines", _I),
+        ("host_text", _P),
+        ("host_text_len", _I),
+        ("hosts", _I),
+        ("path_text", _P),
+        ("path_text_len", _I),
+        ("paths", _I),
+        ("agent_text", _P),
+        ("agent_text_len", _I),
+        ("agents", _I),
+    ]
+
+
+class _Rules(ctypes.Structure):
+    _fields_ = [
+        ("prefilter", ctypes.c_char_p),
+        ("prefilter_len", _I),
+        ("any_text", ctypes.c_char_p),
+        ("any_len", _I),
+        ("methods", ctypes.c_char_p),
+        ("methods_len", _I),
+        ("status_ok", ctypes.c_char_p),
+    ]
+
+
+@dataclass(frozen=True)
+class _RuleBytes:
+    prefilter: bytes
+    any_text: bytes
+    methods: bytes
+    status_ok: bytes
+
+    @classmethod
+    def of(cls, rules: DownloadRules) -> _RuleBytes:
+        flags = bytearray(1000)
+        for status in rules.statuses:
+            if 0 <= status < 1000:
+                flags[status] = 1
+        return cls(
+            prefilter=(rules.prefilter or "").encode(),
+            any_text=b"\0".join(s.encode() for s in rules.prefilter_any),
+            methods=b"\0".join(m.encode() for m in sorted(rules.methods)),
+            status_ok=bytes(flags),
+        )
+
+    def structure(self) -> _Rules:
+        return _Rules(
+            self.prefilter,
+            len(self.prefilter),
+            self.any_text,
+            len(self.any_text),
+            self.methods,
+            len(self.methods),
+            self.status_ok,
+        )
+
+
+def _address(array: np.ndarray) -> int:
+    return int(array.ctypes.data)
+
+
+class _Buffers:
+    """The arrays the C pass writes into, sized for ``lines`` lines of ``size`` bytes."""
+
+    def __init__(self, lines: int, size: int, sample_size: int) -> None:
+        n = lines + 1
+        self.row_line = np.empty(n, np.uint32)
+        self.row_host = np.empty(n, np.uint32)
+        self.row_path = np.empty(n, np.uint32)
+        self.row_agent = np.empty(n, np.uint32)
+        self.row_epoch = np.empty(n, np.int64)
+        self.deferred_start = np.empty(n, np.int64)
+        self.deferred_end = np.empty(n, np.int64)
+        self.deferred_line = np.empty(n, np.uint32)
+        self.sample_start = np.empty(sample_size + 1, np.int64)
+        self.sample_end = np.empty(sample_size + 1, np.int64)
+        self.sample_line = np.empty(sample_size + 1, np.uint32)
+        self.host_text = np.empty(size + 1, np.uint8)
+        self.path_text = np.empty(size + 1, np.uint8)
+        self.agent_text = np.empty(size + 1, np.uint8)
+
+    def structure(self, lines: int, sample_size: int) -> _Out:
+        out = _Out()
+        for field in _Out._fields_:
+            value = getattr(self, field[0], None)
+            if isinstance(value, np.ndarray):
+                setattr(out, field[0], _address(value))
+        out.lines = lines
+        out.sample_cap = sample_size
+        return out
+
+
+def _values(text: np.ndarray, length: int) -> list[str]:
+    """The '\\n'-terminated values the C pass interned, in id order."""
+    if not length:
+        return []
+    return text[:length].tobytes().decode("ascii").split("\n")[:-1]
+
+
+def scan_lines_native(data: bytes, rules: DownloadRules, *, sample_size: int) -> LineScan:
+    """The line-level pass in C; raises NativeScannerUnavailable when it cannot run."""
+    library = load_library()
+    lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
+    buffers = _Buffers(lines, len(data), sample_size)
+    out = buffers.structure(lines, sample_size)
+    rule_bytes = _RuleBytes.of(rules)
+    c_rules = rule_bytes.structure()
+    library.scan_lines.restype = ctypes.c_int64
+    status = library.scan_lines(
+        ctypes.c_char_p(data), _I(len(data)), ctypes.byref(c_rules), ctypes.byref(out)
+    )
+    if status != 0:
+        raise MemoryError("the native log scanner could not allocate its tables")
+    scan = LineScan(
+        lines=out.lines,
+        malformed=out.malformed,
+        malformed_samples=[
+            (int(i), data[s:e].decode("ascii")[:SAMPLE_CHARS])
+            for i, s, e in zip(
+                buffers.sample_line[: out.samples],
+                buffers.sample_start[: out.samples],
+                buffers.sample_end[: out.samples],
+                strict=True,
+            )
+        ],
+        first_valid=_line(data, out.first_line, out.first_start, out.first_end),
+        last_valid=_line(data, out.last_line, out.last_start, out.last_end),
+        requests=_requests(buffers, out),
+    )
+    if out.deferred:
+        _add_deferred(scan, data, buffers, out.deferred, rules, sample_size)
+    return scan
+
+
+def _line(data: bytes, index: int, start: int, end: int) -> NumberedLine | None:
+    return None if index < 0 else (index, data[start:end].decode("ascii"))
+
+
+def _requests(buffers: _Buffers, out: _Out) -> pl.DataFrame:
+    rows = out.rows
+    if not rows:
+        return pl.DataFrame(schema=REQUESTS_SCHEMA)
+    hosts = pl.Series(_values(buffers.host_text, out.host_text_len), dtype=pl.String)
+    paths = pl.Series(_values(buffers.path_text, out.path_text_len), dtype=pl.String)
+    agents = pl.Series([*_values(buffers.agent_text, out.agent_text_len), None], dtype=pl.String)
+    agent_ids = buffers.row_agent[:rows]
+    agent_ids = np.where(agent_ids == _NO_AGENT, np.uint32(out.agents), agent_ids)
+    frame = pl.DataFrame(
+        {
+            "index": pl.Series(buffers.row_line[:rows]),
+            "host": hosts.gather(pl.Series(buffers.row_host[:rows])),
+            "path": paths.gather(pl.Series(buffers.row_path[:rows])),
+            "agent": agents.gather(pl.Series(agent_ids)),
+            "at": pl.from_epoch(pl.Series(buffers.row_epoch[:rows]), time_unit="s")
+            .dt.cast_time_unit("us")
+            .dt.replace_time_zone("UTC"),
+        }
+    )
+    # No line text: a time the C pass could not read sends the line to the regex path.
+    return frame.with_columns(line=pl.lit(None, dtype=pl.String)).cast(REQUESTS_SCHEMA)  # type: ignore[arg-type]
+
+
+def _add_deferred(
+    scan: LineScan,
+    data: bytes,
+    buffers: _Buffers,
+    count: int,
+    rules: DownloadRules,
+    sample_size: int,
+) -> None:
+    """Run the regex path over the lines the C pass left to it and join the two scans."""
+    view = memoryview(data)
+    starts = buffers.deferred_start[:count].tolist()
+    ends = buffers.deferred_end[:count].tolist()
+    part = b"".join(view[s:e] for s, e in zip(starts, ends, strict=True))
+    other = scan_lines_polars(
+        part, rules, sample_size=sample_size, line_numbers=buffers.deferred_line[:count].tolist()
+    )
+    scan.deferred = count
+    scan.malformed += other.malformed
+    scan.malformed_samples = sorted(scan.malformed_samples + other.malformed_samples)[:sample_size]
+    firsts = [x for x in (scan.first_valid, other.first_valid) if x is not None]
+    lasts = [x for x in (scan.last_valid, other.last_valid) if x is not None]
+    scan.first_valid = min(firsts) if firsts else None
+    scan.last_valid = max(lasts) if lasts else None
+    if other.requests.height:
+        scan.requests = pl.concat([scan.requests, other.requests])
