@@ -144,36 +144,53 @@ static inline int is_space(uint8_t c) { return c == ' ' || (c >= 9 && c <= 13); 
 static inline int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 static inline int is_alpha(uint8_t c) { return (uint8_t)((c | 32) - 'a') < 26; }
 
-/* True when the line has a byte this scanner leaves to the regex path. */
-static int needs_regex_path(const uint8_t *s, const uint8_t *e) {
+static const uint64_t ONES = 0x0101010101010101ULL, HIGHS = 0x8080808080808080ULL;
+
+/* True when one of the 8 bytes of w equals c (the classic SWAR zero-byte test). */
+static inline int has_byte(uint64_t w, uint8_t c) {
+    uint64_t x = w ^ (ONES * c);
+    return ((x - ONES) & ~x & HIGHS) != 0;
+}
+
+enum { NEEDS_REGEX_PATH = 1, HAS_BACKSLASH = 2 };
+
+/* NEEDS_REGEX_PATH when the line has a byte this scanner leaves to the regex path;
+ * HAS_BACKSLASH when it has a backslash anywhere. */
+static int line_bytes(const uint8_t *s, const uint8_t *e) {
     const uint8_t *p = s;
+    int flags = 0;
     while (p + 8 <= e) {
         uint64_t w;
         memcpy(&w, p, 8);
-        const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-        uint64_t cr = w ^ (ones * '\r');
-        if ((w & highs) || ((w - ones) & ~w & highs) || ((cr - ones) & ~cr & highs)) return 1;
+        if ((w & HIGHS) || has_byte(w, 0) || has_byte(w, '\r')) return NEEDS_REGEX_PATH;
+        if (has_byte(w, '\\')) flags = HAS_BACKSLASH;
         p += 8;
     }
-    for (; p < e; p++)
-        if (*p >= 0x80 || *p == 0 || *p == '\r') return 1;
-    return 0;
+    for (; p < e; p++) {
+        if (*p >= 0x80 || *p == 0 || *p == '\r') return NEEDS_REGEX_PATH;
+        if (*p == '\\') flags = HAS_BACKSLASH;
+    }
+    return flags;
 }
 
 /* A quoted field (?:[^"\\]|\\.)*" from just after its opening quote; returns the
- * closing quote, or NULL. Sets *backslash when the field holds an escape. */
+ * closing quote, or NULL. Sets *backslash when the field holds an escape. Skips 8
+ * bytes at a time while they hold neither a quote nor a backslash. */
 static const uint8_t *quoted_end(const uint8_t *p, const uint8_t *e, int *backslash) {
-    while (p < e) {
-        if (*p == '"') return p;
-        if (*p == '\\') {
-            if (p + 1 >= e) return NULL;
-            *backslash = 1;
-            p += 2;
-            continue;
+    for (;;) {
+        while (p + 8 <= e) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            if (has_byte(w, '"') || has_byte(w, '\\')) break;
+            p += 8;
         }
-        p++;
+        while (p < e && *p != '"' && *p != '\\') p++;
+        if (p >= e) return NULL;
+        if (*p == '"') return p;
+        if (p + 1 >= e) return NULL; /* a backslash needs a character after it */
+        *backslash = 1;
+        p += 2;
     }
-    return NULL;
 }
 
 /* \S+ followed by one space; returns the position after the space, or NULL. */
@@ -191,9 +208,11 @@ typedef struct {
     const uint8_t *request_end; /* the closing quote */
     int request_backslash;
     int status;
+    const uint8_t *agent; /* Combined format: the user agent field, after its quote */
+    const uint8_t *agent_end;
 } line_fields;
 
-/* VALID_LINE of formats.py, for a line without the bytes needs_regex_path looks for. */
+/* VALID_LINE of formats.py, for a line line_bytes found no NEEDS_REGEX_PATH byte in. */
 static int valid_line(const uint8_t *s, const uint8_t *e, line_fields *f) {
     const uint8_t *p = word_then_space(s, e);
     if (!p) return 0;
@@ -222,6 +241,7 @@ static int valid_line(const uint8_t *s, const uint8_t *e, line_fields *f) {
         p[4] != ' ')
         return 0;
     f->status = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+    f->agent = f->agent_end = NULL;
     p += 5;
     if (*p == '-') {
         p++;
@@ -234,8 +254,10 @@ static int valid_line(const uint8_t *s, const uint8_t *e, line_fields *f) {
         int ignored = 0;
         const uint8_t *q = quoted_end(p + 2, e, &ignored);
         if (!q || e - q < 3 || q[1] != ' ' || q[2] != '"') return 0;
+        f->agent = q + 3;
         q = quoted_end(q + 3, e, &ignored);
         if (!q) return 0;
+        f->agent_end = q;
         p = q + 1;
     }
     /* \s*$ */
@@ -341,8 +363,8 @@ int64_t scan_lines(const uint8_t *data, int64_t size, const scan_rules *rules, s
         const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
         const uint8_t *e = nl ? nl : end, *next = nl ? nl + 1 : end;
         line_fields f;
-        int kind;
-        if (needs_regex_path(p, e)) {
+        int kind, bytes = line_bytes(p, e);
+        if (bytes & NEEDS_REGEX_PATH) {
             kind = LINE_DEFERRED;
         } else if (p == e || !valid_line(p, e, &f)) {
             kind = LINE_MALFORMED;
@@ -391,14 +413,18 @@ int64_t scan_lines(const uint8_t *data, int64_t size, const scan_rules *rules, s
                         out->deferred_end[out->deferred] = next - data;
                         out->deferred_line[out->deferred++] = (uint32_t)line;
                     } else {
-                        const uint8_t *as, *ae;
+                        /* Without a backslash, AGENT_FIELD's leftmost match is the
+                         * Combined agent field (none in Common format); with one, the
+                         * regex's search is replayed from every quote. */
+                        const uint8_t *as = f.agent, *ae = f.agent_end;
+                        int has_agent = (bytes & HAS_BACKSLASH) ? agent_field(p, e, &as, &ae)
+                                                                : as != NULL;
                         int64_t row = out->rows++;
                         out->row_line[row] = (uint32_t)line;
                         out->row_host[row] = intern(&hosts, p, (size_t)(f.host_end - p));
                         out->row_path[row] = intern(&paths, path, path_len);
-                        out->row_agent[row] = agent_field(p, e, &as, &ae)
-                                                  ? intern(&agents, as, (size_t)(ae - as))
-                                                  : NO_AGENT;
+                        out->row_agent[row] =
+                            has_agent ? intern(&agents, as, (size_t)(ae - as)) : NO_AGENT;
                         out->row_epoch[row] = epoch;
                     }
                 }
