@@ -19,6 +19,8 @@ from pathlib import Path
 # zlib-ng: the zlib API (decompressobj, copy, eof, unused_data), inflating twice as fast.
 from zlib_ng import zlib_ng as zlib
 
+_INFLATE_ERROR: type[Exception] = zlib.error  # type: ignore[assignment]  # stubs say "object"
+
 _GZIP_MAGIC = b"\x1f\x8b"
 _READ_BYTES = 1 << 20
 _SMALLEST_BLOCK = 64
@@ -96,7 +98,7 @@ class _Decompressed:
             return False
         try:
             self._inflate(raw)
-        except zlib.error as exc:
+        except _INFLATE_ERROR as exc:
             self.broken_reason = f"gzip stream corrupt: {exc}"
             return False
         return True
@@ -104,14 +106,14 @@ class _Decompressed:
     def _inflate(self, raw: bytes) -> None:
         """Inflate ``raw``; on corruption, keep the output of every byte before it."""
         assert self._inflater is not None
-        saved = self._inflater.copy()
+        saved = self._inflater.copy()  # type: ignore[attr-defined]  # in zlib-ng, not its stubs
         try:
             out = [self._inflater.decompress(raw)]
             while self._inflater.eof and self._inflater.unused_data:
                 rest = self._inflater.unused_data  # a concatenated gzip member follows
                 self._inflater = zlib.decompressobj(wbits=47)
                 out.append(self._inflater.decompress(rest))
-        except zlib.error:
+        except _INFLATE_ERROR:
             self._inflater = saved
             if len(raw) <= _SMALLEST_BLOCK:
                 for i in range(len(raw)):  # byte by byte up to the damage
