@@ -112,6 +112,7 @@ def child(path: Path) -> None:
     django.setup()
     from django.core.management import call_command
 
+    from stats.logparse.native import native_available
     from stats.models import Registry
     from stats.services.ingestion import ingest_log_files
     from stats.services.manifest import manifest_load, read_manifest
@@ -140,6 +141,7 @@ def child(path: Path) -> None:
                 "cpu_seconds": cpu_seconds,
                 "lines_per_s": summary.lines / seconds,
                 "peak_mb": peak_mb,
+                "scanner": "native (C)" if native_available() else "polars",
             }
         )
     )
@@ -200,6 +202,7 @@ def main() -> None:
         full = run_child(
             database_url(args.databases.split(",")[0], workdir), inputs["gen-3months"], 1, workdir
         )
+        print(f"# line scanner: {full['scanner']}")
         print(
             f"# peak memory (gen-3months): {quarter['peak_mb']:.0f} MB for "
             f"{args.lines // 4:,} lines, {full['peak_mb']:.0f} MB for {args.lines:,} lines"
