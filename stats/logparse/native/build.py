@@ -39,9 +39,10 @@ def library_name() -> str:
 
 
 def _compile(target: Path) -> None:
-    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    wanted = os.environ.get("CC")
+    compiler = shutil.which(wanted) if wanted else shutil.which("cc") or shutil.which("gcc")
     if compiler is None:
-        raise NativeScannerUnavailable("no C compiler (cc) found; install gcc")
+        raise NativeScannerUnavailable(f"no C compiler ({wanted or 'cc'}) found; install gcc")
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".so.tmp")
     os.close(handle)
@@ -53,7 +54,8 @@ def _compile(target: Path) -> None:
             check=False,
         )
         if done.returncode != 0:
-            raise NativeScannerUnavailable(f"{compiler} failed: {done.stderr.strip()[:2000]}")
+            name = Path(compiler).name
+            raise NativeScannerUnavailable(f"{name} failed: {done.stderr.strip()[:2000]}")
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)
