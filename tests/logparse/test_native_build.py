@@ -54,9 +54,9 @@ def test_auto_falls_back_to_polars_when_the_scanner_cannot_load(
     build._warn_once.cache_clear()
     rules = bioconductor_rules(manifest={"limma": "bioc"}, client_key=b"k")
     line = (
-        '10.0.0.1 - - [15/Mar/2024:10:00:00 +0000] "GET '
-        '/packages/3.19/bioc/src/contrib/limma_3.60.0.tar.gz HTTP/1.1" 200 5 "-" "R (4.4.0)"\n'
-    ).encode()
+        b'10.0.0.1 - - [15/Mar/2024:10:00:00 +0000] "GET '
+        b'/packages/3.19/bioc/src/contrib/limma_3.60.0.tar.gz HTTP/1.1" 200 5 "-" "R (4.4.0)"\n'
+    )
     with caplog.at_level(logging.WARNING, logger=build.__name__):
         result = parse_shard(line * 3, rules, scanner=Scanner.AUTO)
     assert (result.lines, result.downloads) == (3, 3)
