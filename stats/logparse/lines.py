@@ -53,6 +53,13 @@ class LineScan:
     """Lines the native pass left to the regex path (0 on the polars path)."""
 
 
+def count_lines(data: bytes) -> int:
+    """Lines in a chunk: newlines, plus a last line without one."""
+    if not data:
+        return 0
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
 _NUL = b"\x00"
 _REPLACEMENT = "\ufffd".encode()
 

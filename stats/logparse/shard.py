@@ -17,10 +17,12 @@ import polars as pl
 
 from stats.logparse.bots import BotDetector
 from stats.logparse.formats import line_time
-from stats.logparse.lines import SAMPLE_CHARS, LineScan, scan_lines_polars
+from stats.logparse.lines import SAMPLE_CHARS, LineScan, count_lines, scan_lines_polars
 from stats.logparse.native import native_available, scan_lines_native
 from stats.logparse.result import FACT_KEYS, FactTables, ShardResult
 from stats.logparse.rules import DownloadRules
+
+__all__ = ["Scanner", "client_digest", "count_lines", "parse_shard", "scan_lines"]
 
 
 class Scanner(StrEnum):
@@ -30,13 +32,6 @@ class Scanner(StrEnum):
     """The native scanner when it can be built here, else polars."""
     NATIVE = "native"
     POLARS = "polars"
-
-
-def count_lines(data: bytes) -> int:
-    """Lines in a chunk: newlines, plus a last line without one."""
-    if not data:
-        return 0
-    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
 
 
 def client_digest(key: bytes, client: str) -> bytes:

@@ -20,6 +20,7 @@ from stats.logparse.lines import (
     SAMPLE_CHARS,
     LineScan,
     NumberedLine,
+    count_lines,
     scan_lines_polars,
 )
 from stats.logparse.native.build import load_library
@@ -156,7 +157,7 @@ def _values(text: np.ndarray, length: int) -> list[str]:
 def scan_lines_native(data: bytes, rules: DownloadRules, *, sample_size: int) -> LineScan:
     """The line-level pass in C; raises NativeScannerUnavailable when it cannot run."""
     library = load_library()
-    lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
+    lines = count_lines(data)
     buffers = _Buffers(lines, len(data), sample_size)
     out = buffers.structure(lines, sample_size)
     rule_bytes = _RuleBytes.of(rules)
