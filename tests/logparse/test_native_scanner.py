@@ -73,6 +73,18 @@ def test_real_logs_give_the_same_result(name: str, timezone: str) -> None:
     )
 
 
+def test_crlf_logs_are_decided_by_the_c_pass_too() -> None:
+    """Logs written with CRLF endings (Windows servers, copies): one CR is dropped per line,
+    as the polars path reads them; a lone CR elsewhere leaves the line to the regex path."""
+    data = gzip.decompress((FIXTURES / "elastic_apache_logs.log.gz").read_bytes())
+    crlf = data.replace(b"\n", b"\r\n") + b"\r\n\rstray CR\r\nunterminated last line\r"
+    reference, native = _both(crlf, _rules())
+    assert reference.lines == data.count(b"\n") + 3
+    assert reference.downloads > 0
+    _assert_same(reference, native)
+    assert scan_lines_native(crlf, _rules(), sample_size=0).deferred == 1  # the stray CR
+
+
 @pytest.mark.parametrize("path", sorted((FIXTURES / "malformed").iterdir()), ids=lambda p: p.name)
 def test_malformed_fixtures_give_the_same_result(path: Path) -> None:
     data = b"".join(s.data for s in SegmentReader(path, segment_bytes=1 << 20))

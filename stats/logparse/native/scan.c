@@ -1,9 +1,10 @@
 /*
  * One pass over a shard of Common/Combined Log Format lines.
  *
- * It decides, for every line made only of printable ASCII and tabs (no NUL, no CR, no
- * byte >= 0x80), exactly what the regexes of formats.py decide: whether VALID_LINE
- * matches, the REQUEST_FIELDS captures, and the AGENT_FIELD capture. Lines it cannot
+ * It decides, for every line made only of ASCII without NUL (a CR only as the line's
+ * last byte, which is dropped as the polars path drops it), exactly what the regexes
+ * of formats.py decide: whether VALID_LINE matches, the REQUEST_FIELDS captures, and
+ * the AGENT_FIELD capture. Lines it cannot
  * decide that way (other bytes, a backslash in the request, a time stamp that is not a
  * plain calendar time) are handed back as "deferred" to the regex path, which treats
  * them as before. So the two paths give the same counts by construction; the
@@ -362,6 +363,7 @@ int64_t scan_lines(const uint8_t *data, int64_t size, const scan_rules *rules, s
     while (p < end) {
         const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
         const uint8_t *e = nl ? nl : end, *next = nl ? nl + 1 : end;
+        if (e > p && e[-1] == '\r') e--; /* as the polars path reads lines: one CR dropped */
         line_fields f;
         int kind, bytes = line_bytes(p, e);
         if (bytes & NEEDS_REGEX_PATH) {
