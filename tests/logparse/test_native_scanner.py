@@ -85,6 +85,19 @@ def test_crlf_logs_are_decided_by_the_c_pass_too() -> None:
     assert scan_lines_native(crlf, _rules(), sample_size=0).deferred == 1  # the stray CR
 
 
+def test_shards_of_short_lines_are_counted_and_scanned_again() -> None:
+    """The C pass starts with room for one line per 48 bytes; more lines than that (here
+    2-byte lines left to the regex path, and short malformed ones) take a second pass."""
+    line = (
+        b'192.0.2.1 - - [01/Jul/1995:00:00:01 -0400] "GET /pkg/1.0/a.tgz HTTP/1.0" 200 1 "-" "R"\n'
+    )
+    data = line * 50 + b"\xff\n" * 20_000 + b"x\n" * 20_000 + line * 50
+    reference, native = _both(data, _rules())
+    assert (reference.lines, reference.downloads) == (40_100, 100)
+    _assert_same(reference, native)
+    assert scan_lines_native(data, _rules(), sample_size=0).deferred == 20_000
+
+
 @pytest.mark.parametrize("path", sorted((FIXTURES / "malformed").iterdir()), ids=lambda p: p.name)
 def test_malformed_fixtures_give_the_same_result(path: Path) -> None:
     data = b"".join(s.data for s in SegmentReader(path, segment_bytes=1 << 20))

@@ -71,11 +71,14 @@ typedef struct {
 /* ---- interning of byte strings ------------------------------------------------ */
 
 typedef struct {
-    uint32_t *slots; /* id + 1, 0 when empty */
+    uint32_t *slots; /* id + 1, 0 when empty; at most half full */
     uint64_t mask;
-    const uint8_t **start;
+    const uint8_t **start; /* per id: where the value is in the data, its length, hash */
     uint32_t *len;
+    uint64_t *hash;
     uint32_t count;
+    uint32_t room; /* ids the per-id arrays have room for */
+    int failed;    /* an allocation failed: the scan reports it */
     uint8_t *text;
     int64_t text_len;
 } intern_table;
@@ -101,38 +104,65 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n) {
     return h;
 }
 
-static int table_init(intern_table *t, int64_t capacity, uint8_t *text) {
-    uint64_t size = 16;
-    while (size < (uint64_t)capacity * 2) size <<= 1;
-    t->slots = calloc(size, sizeof(uint32_t));
-    t->start = malloc(sizeof(uint8_t *) * (size_t)(capacity + 1));
-    t->len = malloc(sizeof(uint32_t) * (size_t)(capacity + 1));
-    t->mask = size - 1;
-    t->count = 0;
+/* Tables start small and double: a shard's distinct values are few next to its lines. */
+static void table_init(intern_table *t, uint8_t *text) {
+    memset(t, 0, sizeof *t);
     t->text = text;
-    t->text_len = 0;
-    return t->slots && t->start && t->len;
 }
 
 static void table_free(intern_table *t) {
     free(t->slots);
     free(t->start);
     free(t->len);
+    free(t->hash);
+}
+
+static int table_grow(intern_table *t) {
+    if (t->count == t->room) {
+        uint32_t room = t->room ? t->room * 2 : 1024;
+        const uint8_t **start = realloc(t->start, sizeof *start * room);
+        if (start) t->start = start;
+        uint32_t *len = realloc(t->len, sizeof *len * room);
+        if (len) t->len = len;
+        uint64_t *hash = realloc(t->hash, sizeof *hash * room);
+        if (hash) t->hash = hash;
+        if (!start || !len || !hash) return 0;
+        t->room = room;
+    }
+    if ((uint64_t)(t->count + 1) * 2 > t->mask + 1 || !t->slots) {
+        uint64_t size = t->slots ? (t->mask + 1) * 2 : 2048;
+        uint32_t *slots = calloc(size, sizeof *slots);
+        if (!slots) return 0;
+        for (uint32_t id = 0; id < t->count; id++) {
+            uint64_t i = t->hash[id] & (size - 1);
+            while (slots[i]) i = (i + 1) & (size - 1);
+            slots[i] = id + 1;
+        }
+        free(t->slots);
+        t->slots = slots;
+        t->mask = size - 1;
+    }
+    return 1;
 }
 
 static uint32_t intern(intern_table *t, const uint8_t *s, size_t n) {
-    uint64_t i = hash_bytes(s, n) & t->mask;
+    if (!table_grow(t)) {
+        t->failed = 1;
+        return 0;
+    }
+    uint64_t h = hash_bytes(s, n), i = h & t->mask;
     for (;;) {
         uint32_t slot = t->slots[i];
         if (slot == 0) break;
         uint32_t id = slot - 1;
-        if (t->len[id] == n && memcmp(t->start[id], s, n) == 0) return id;
+        if (t->hash[id] == h && t->len[id] == n && memcmp(t->start[id], s, n) == 0) return id;
         i = (i + 1) & t->mask;
     }
     uint32_t id = t->count++;
     t->slots[i] = id + 1;
     t->start[id] = s;
     t->len[id] = (uint32_t)n;
+    t->hash[id] = h;
     memcpy(t->text + t->text_len, s, n);
     t->text_len += (int64_t)n;
     t->text[t->text_len++] = '\n';
@@ -345,17 +375,15 @@ static int64_t epoch_seconds(const uint8_t *t, int *ok) {
 
 enum { LINE_MALFORMED, LINE_VALID, LINE_DEFERRED };
 
+/* 0 when done; -2 when out->lines (the room in the row and deferred arrays) was too
+ * small; -1 when memory ran out. */
 int64_t scan_lines(const uint8_t *data, int64_t size, const scan_rules *rules, scan_out *out) {
     intern_table hosts, paths, agents;
-    int64_t capacity = out->lines + 1;
-    int built = table_init(&hosts, capacity, out->host_text) & table_init(&paths, capacity, out->path_text) &
-                table_init(&agents, capacity, out->agent_text);
-    if (!built) {
-        table_free(&hosts);
-        table_free(&paths);
-        table_free(&agents);
-        return -1;
-    }
+    int64_t capacity = out->lines; /* room in the row and deferred arrays */
+    table_init(&hosts, out->host_text);
+    table_init(&paths, out->path_text);
+    table_init(&agents, out->agent_text);
+    int64_t status = 0;
     out->rows = out->deferred = out->malformed = out->samples = 0;
     out->first_line = out->last_line = -1;
     int64_t line = 0;
@@ -374,6 +402,10 @@ int64_t scan_lines(const uint8_t *data, int64_t size, const scan_rules *rules, s
             kind = LINE_DEFERRED; /* REQUEST_FIELDS may backtrack over escapes */
         } else {
             kind = LINE_VALID;
+        }
+        if (kind != LINE_MALFORMED && (out->deferred == capacity || out->rows == capacity)) {
+            status = -2; /* more lines than the caller made room for: it counts and retries */
+            break;
         }
         if (kind == LINE_DEFERRED) {
             out->deferred_start[out->deferred] = p - data;
@@ -442,8 +474,9 @@ int64_t scan_lines(const uint8_t *data, int64_t size, const scan_rules *rules, s
     out->path_text_len = paths.text_len;
     out->agents = agents.count;
     out->agent_text_len = agents.text_len;
+    if (hosts.failed || paths.failed || agents.failed) status = -1;
     table_free(&hosts);
     table_free(&paths);
     table_free(&agents);
-    return 0;
+    return status;
 }

@@ -117,7 +117,8 @@ def _address(array: np.ndarray) -> int:
 
 
 class _Buffers:
-    """The arrays the C pass writes into, sized for ``lines`` lines of ``size`` bytes."""
+    """The arrays the C pass writes into: room for ``lines`` rows and deferred lines of a
+    shard of ``size`` bytes (untouched room costs address space, not memory)."""
 
     def __init__(self, lines: int, size: int, sample_size: int) -> None:
         n = lines + 1
@@ -154,18 +155,18 @@ def _values(text: np.ndarray, length: int) -> list[str]:
     return text[:length].tobytes().decode("ascii").split("\n")[:-1]
 
 
+_BYTES_PER_LINE_GUESS = 48
+"""Room for len(data) / 48 lines at first: access log lines are longer (120-250 bytes), and
+the C pass says when a shard of short lines needs more, which are then counted."""
+
+
 def scan_lines_native(data: bytes, rules: DownloadRules, *, sample_size: int) -> LineScan:
     """The line-level pass in C; raises NativeScannerUnavailable when it cannot run."""
-    library = load_library()
-    lines = count_lines(data)
-    buffers = _Buffers(lines, len(data), sample_size)
-    out = buffers.structure(lines, sample_size)
-    rule_bytes = _RuleBytes.of(rules)
-    c_rules = rule_bytes.structure()
-    library.scan_lines.restype = ctypes.c_int64
-    status = library.scan_lines(
-        ctypes.c_char_p(data), _I(len(data)), ctypes.byref(c_rules), ctypes.byref(out)
-    )
+    rule_bytes = _RuleBytes.of(rules)  # kept alive while C reads it
+    room = len(data) // _BYTES_PER_LINE_GUESS + 64
+    buffers, out, status = _run(data, rule_bytes, room, sample_size)
+    if status == _NEEDS_ROOM:
+        buffers, out, status = _run(data, rule_bytes, count_lines(data), sample_size)
     if status != 0:
         raise MemoryError("the native log scanner could not allocate its tables")
     scan = LineScan(
@@ -187,6 +188,23 @@ def scan_lines_native(data: bytes, rules: DownloadRules, *, sample_size: int) ->
     if out.deferred:
         _add_deferred(scan, data, buffers, out.deferred, rules, sample_size)
     return scan
+
+
+_NEEDS_ROOM = -2
+
+
+def _run(
+    data: bytes, rule_bytes: _RuleBytes, room: int, sample_size: int
+) -> tuple[_Buffers, _Out, int]:
+    library = load_library()
+    library.scan_lines.restype = ctypes.c_int64
+    buffers = _Buffers(room, len(data), sample_size)
+    out = buffers.structure(room, sample_size)
+    c_rules = rule_bytes.structure()
+    status = library.scan_lines(
+        ctypes.c_char_p(data), _I(len(data)), ctypes.byref(c_rules), ctypes.byref(out)
+    )
+    return buffers, out, int(status)
 
 
 def _line(data: bytes, index: int, start: int, end: int) -> NumberedLine | None:
