@@ -15,9 +15,25 @@ _PACKAGE_MANAGER_AGENTS = re.compile(
 )
 
 
+_AGENTS_KEPT = 200_000
+_DETECTORS_KEPT = 16
+_DETECTORS: dict[tuple[str, ...], BotDetector] = {}
+
+
 @lru_cache(maxsize=1)
 def _detector() -> CrawlerDetect:
     return CrawlerDetect()
+
+
+def bot_detector(extra_patterns: tuple[str, ...]) -> BotDetector:
+    """The process's detector for these curator patterns, so verdicts outlive one shard:
+    crawlerdetect takes ~0.4 ms per user agent, and a log's agents repeat in every shard."""
+    detector = _DETECTORS.get(extra_patterns)
+    if detector is None:
+        if len(_DETECTORS) >= _DETECTORS_KEPT:
+            _DETECTORS.clear()
+        detector = _DETECTORS[extra_patterns] = BotDetector(extra_patterns)
+    return detector
 
 
 class BotDetector:
@@ -34,6 +50,8 @@ class BotDetector:
         cached = self._cache.get(agent)
         if cached is None:
             cached = self._decide(agent)
+            if len(self._cache) >= _AGENTS_KEPT:
+                self._cache.clear()  # memory stays bounded over long runs
             self._cache[agent] = cached
         return cached
 

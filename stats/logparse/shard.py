@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import polars as pl
 
-from stats.logparse.bots import BotDetector
+from stats.logparse.bots import bot_detector
 from stats.logparse.formats import line_time
 from stats.logparse.lines import SAMPLE_CHARS, LineScan, count_lines, scan_lines_polars
 from stats.logparse.native import native_available, scan_lines_native
@@ -89,7 +89,7 @@ def _count_downloads(
         requests = requests.with_columns(category=pl.lit(None, dtype=pl.String))
     if "version" not in requests.columns:
         requests = requests.with_columns(version=pl.lit(None, dtype=pl.String))
-    bots = BotDetector(rules.bot_patterns)
+    bots = bot_detector(rules.bot_patterns)
     agents = requests["agent"].unique()
     bot_agents = [a for a in agents.to_list() if bots.is_bot(a)]
     frame = requests.with_columns(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from stats.logparse.bots import bot_detector
 from stats.logparse.rules import DownloadRules, bioconductor_rules
 from stats.logparse.shard import Scanner, client_digest, count_lines, parse_shard
 from tests.logparse.expected import expected_counts
@@ -192,6 +193,14 @@ def test_lines_without_user_agent_count_beside_bots_and_mirrors(scanner: Scanner
     ).encode()
     result = parse_shard(data, rules, scanner=scanner)
     assert (result.downloads, result.bots, result.mirror_downloads) == (2, 1, 1)
+
+
+def test_bot_verdicts_outlive_a_shard_per_set_of_curator_patterns() -> None:
+    scanning = bot_detector(("Scan",))
+    assert bot_detector(("Scan",)) is scanning  # the next shard asks the same detector
+    assert bot_detector(()) is not scanning
+    assert scanning.is_bot("MyScanner 1.0") and not bot_detector(()).is_bot("MyScanner 1.0")
+    assert bot_detector(()).is_bot("Mozilla/5.0 (compatible; bingbot/2.0)")
 
 
 def test_clients_are_keyed_hashes_never_addresses() -> None:
