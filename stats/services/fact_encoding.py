@@ -1,8 +1,8 @@
 """A shard's fact tables as rows ready for the database, built column-wise.
 
-Client digests become Client ids, each fact's ids one roaring bitmap, and each fact's
-version counts one JSON object, with one Python step per fact (the bitmap) and none
-per (fact, client) pair or per version. Rows come sorted by (package, day) so the
+Client digests become Client ids, each fact's ids one roaring bitmap (all of them in one
+call of the C writer), and each fact's version counts one JSON object, with no Python
+step per (fact, client) pair or per version. Rows come sorted by (package, day) so the
 table's indexes are filled in order.
 """
 
@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import polars as pl
 from pyroaring import BitMap
 
+from stats.logparse.native import native_available
+from stats.logparse.native.bitmaps import serialize_bitmaps
 from stats.logparse.result import FACT_KEYS, FactTables
 
 EncodedFact = tuple[int, str, int, int, bytes, str]
@@ -25,34 +28,53 @@ def encode_facts(
     """One row per fact; ``client_ids`` must hold every digest of ``tables.clients``."""
     if not len(tables):
         return []
-    frame = (
-        tables.counts.join(_client_lists(tables.clients, client_ids), on=FACT_KEYS, how="left")
-        .join(_version_objects(tables.versions), on=FACT_KEYS, how="left")
-        .select(
-            pl.col("package").replace_strict(package_ids, return_dtype=pl.Int64),
-            pl.col("day").dt.to_string("%Y-%m-%d"),
-            "downloads",
-            "mirror_downloads",
-            "ids",
-            pl.col("versions").fill_null("{}"),
+    facts = (
+        tables.counts.join(_version_objects(tables.versions), on=FACT_KEYS, how="left")
+        .with_columns(
+            package_id=pl.col("package").replace_strict(package_ids, return_dtype=pl.Int64)
         )
-        .sort("package", "day")
+        .sort("package_id", "day")
+        .with_row_index("fact")
     )
-    empty = BitMap().serialize()
-    columns = (frame.get_column(name).to_list() for name in frame.columns)  # faster than rows
-    return [
-        (package, day, downloads, mirror, BitMap(ids).serialize() if ids else empty, versions)
-        for package, day, downloads, mirror, ids, versions in zip(*columns, strict=True)
-    ]
+    bitmaps = _bitmaps(tables.clients, client_ids, facts)
+    return list(
+        zip(
+            facts.get_column("package_id").to_list(),
+            facts.get_column("day").dt.to_string("%Y-%m-%d").to_list(),
+            facts.get_column("downloads").to_list(),
+            facts.get_column("mirror_downloads").to_list(),
+            bitmaps,
+            facts.get_column("versions").fill_null("{}").to_list(),
+            strict=True,
+        )
+    )
 
 
-def _client_lists(clients: pl.DataFrame, client_ids: dict[bytes, int]) -> pl.DataFrame:
+def _bitmaps(
+    clients: pl.DataFrame, client_ids: dict[bytes, int], facts: pl.DataFrame
+) -> list[bytes]:
+    """Each fact's client ids as a serialised roaring bitmap, in ``facts``' order.
+
+    The (fact, client id) pairs are sorted once; the C writer turns them into all the
+    bitmaps in one call, or pyroaring one fact at a time where the library is missing.
+    """
     digests = clients.get_column("client").unique()
     ids = pl.DataFrame(
         {"client": digests, "id": [client_ids[d] for d in digests.to_list()]},
-        schema={"client": pl.Binary, "id": pl.Int64},
+        schema={"client": pl.Binary, "id": pl.UInt32},
     )
-    return clients.join(ids, on="client").group_by(FACT_KEYS).agg(pl.col("id").alias("ids"))
+    pairs = (
+        clients.join(ids, on="client")
+        .join(facts.select(*FACT_KEYS, "fact"), on=FACT_KEYS)
+        .select("fact", "id")
+        .sort("fact", "id")
+    )
+    per_fact = np.bincount(pairs.get_column("fact").to_numpy(), minlength=facts.height)
+    starts = np.concatenate(([0], np.cumsum(per_fact))).astype(np.int64)
+    sorted_ids = pairs.get_column("id").to_numpy()
+    if native_available():
+        return serialize_bitmaps(sorted_ids, starts)
+    return [BitMap(sorted_ids[starts[k] : starts[k + 1]]).serialize() for k in range(facts.height)]
 
 
 def _version_objects(versions: pl.DataFrame) -> pl.DataFrame:

@@ -33,7 +33,8 @@ def test_scanner_has_no_memory_errors_or_undefined_behaviour(tmp_path: Path) -> 
     library = tmp_path / "scan-sanitized.so"
     subprocess.run(
         [compiler, "-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-         "-fno-omit-frame-pointer", "-shared", "-fPIC", "-o", str(library), str(build.SOURCE)],
+         "-fno-omit-frame-pointer", "-shared", "-fPIC", "-o", str(library),
+         *map(str, build.SOURCES)],
         check=True,
     )  # fmt: skip
     env = dict(

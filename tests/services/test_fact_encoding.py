@@ -6,9 +6,11 @@ import json
 from datetime import date
 
 import polars as pl
+import pytest
 
 from stats import bitmaps
 from stats.logparse.result import FactTables
+from stats.services import fact_encoding
 from stats.services.fact_encoding import encode_facts
 
 D1, D2 = date(2024, 3, 15), date(2024, 3, 16)
@@ -45,7 +47,11 @@ def _tables() -> FactTables:
     return FactTables(counts, clients, versions)
 
 
-def test_encoded_rows_decode_to_the_facts_in_package_day_order() -> None:
+@pytest.mark.parametrize("native", [True, False], ids=["C writer", "pyroaring"])
+def test_encoded_rows_decode_to_the_facts_in_package_day_order(
+    native: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fact_encoding, "native_available", lambda: native)
     ids = {b"a": 10, b"b": 70_000, b"c": 3}
     packages = {"limma": 2, "org.Hs.eg.db": 5, "DESeq2": 1}
     rows = encode_facts(_tables(), client_ids=ids, package_ids=packages)

@@ -1,4 +1,4 @@
-"""Compile scan.c once per machine and load it with ctypes.
+"""Compile the C sources (scan.c, roaring.c) once per machine and load them with ctypes.
 
 The library is built on first use with the system C compiler (``cc``; Debian's ``gcc``
 package) into ``_build/`` beside the source, or into ``~/.cache/stats-platform`` when the
@@ -21,7 +21,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-SOURCE = Path(__file__).with_name("scan.c")
+SOURCES = (Path(__file__).with_name("scan.c"), Path(__file__).with_name("roaring.c"))
 FLAGS = ("-O2", "-shared", "-fPIC", "-std=c11", "-Wall")
 
 
@@ -30,11 +30,13 @@ class NativeScannerUnavailable(RuntimeError):
 
 
 def _build_dirs() -> list[Path]:
-    return [SOURCE.parent / "_build", Path.home() / ".cache" / "stats-platform" / "native"]
+    here = SOURCES[0].parent
+    return [here / "_build", Path.home() / ".cache" / "stats-platform" / "native"]
 
 
 def library_name() -> str:
-    digest = hashlib.sha256(SOURCE.read_bytes() + " ".join(FLAGS).encode()).hexdigest()[:16]
+    sources = b"".join(source.read_bytes() for source in SOURCES)
+    digest = hashlib.sha256(sources + " ".join(FLAGS).encode()).hexdigest()[:16]
     return f"scan-{digest}.so"
 
 
@@ -48,7 +50,7 @@ def _compile(target: Path) -> None:
     os.close(handle)
     try:
         done = subprocess.run(
-            [compiler, *FLAGS, "-o", temporary, str(SOURCE)],
+            [compiler, *FLAGS, "-o", temporary, *map(str, SOURCES)],
             capture_output=True,
             text=True,
             check=False,
