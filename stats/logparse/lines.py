@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -25,14 +25,15 @@ SAMPLE_CHARS = 500
 AT = pl.Datetime("us", "UTC")
 REQUESTS_SCHEMA: dict[str, ColumnType] = {
     "index": pl.UInt32,
-    "host": pl.String,
+    "host_id": pl.UInt32,
     "path": pl.String,
     "agent": pl.String,
     "at": AT,
     "line": pl.String,
 }
-"""Requests that may be downloads: line index, fields, the time (null when it does not
-parse) and the line itself where a sample may be needed (null where it cannot)."""
+"""Requests that may be downloads: line index, the client address as an index into
+``LineScan.hosts``, path and user agent, the time (null when it does not parse) and the
+line itself where a sample may be needed (null where it cannot)."""
 
 NumberedLine = tuple[int, str]
 """(line index in the shard, the line's text)"""
@@ -49,6 +50,8 @@ class LineScan:
     first_valid: NumberedLine | None
     last_valid: NumberedLine | None
     requests: pl.DataFrame
+    hosts: pl.Series = field(default_factory=lambda: pl.Series("host", [], dtype=pl.String))
+    """Distinct client addresses of the requests; ``host_id`` indexes it."""
     deferred: int = 0
     """Lines the native pass left to the regex path (0 on the polars path)."""
 
@@ -123,7 +126,7 @@ def scan_lines_polars(
         candidates = candidates.filter(pl.col("line").str.contains(rules.prefilter, literal=True))
     if rules.prefilter_any:
         candidates = candidates.filter(pl.col("line").str.contains_any(list(rules.prefilter_any)))
-    scan.requests = (
+    requests = (
         request_fields(candidates)
         .filter(
             pl.col("method").is_in(sorted(rules.methods))
@@ -140,6 +143,9 @@ def scan_lines_polars(
             line="line",
         )
         .collect()
-        .cast(REQUESTS_SCHEMA)  # type: ignore[arg-type]
     )
+    scan.hosts = requests.get_column("host").unique(maintain_order=True)
+    ids = scan.hosts.to_frame().with_row_index("host_id")
+    requests = requests.join(ids, on="host", maintain_order="left").select(*REQUESTS_SCHEMA)
+    scan.requests = requests.cast(REQUESTS_SCHEMA)  # type: ignore[arg-type]
     return scan

@@ -78,13 +78,18 @@ def parse_shard(
     )
     requests = scan.requests.join(paths, on="path", how="inner")
     if requests.height:
-        _count_downloads(requests, rules, result, sample_size)
+        _count_downloads(requests, scan.hosts, rules, result, sample_size)
     return result
 
 
 def _count_downloads(
-    requests: pl.DataFrame, rules: DownloadRules, result: ShardResult, sample_size: int
+    requests: pl.DataFrame,
+    hosts: pl.Series,
+    rules: DownloadRules,
+    result: ShardResult,
+    sample_size: int,
 ) -> None:
+    """``requests``' client addresses are ``host_id``s into ``hosts``."""
     if "category" not in requests.columns:
         requests = requests.with_columns(category=pl.lit(None, dtype=pl.String))
     if "version" not in requests.columns:
@@ -112,14 +117,14 @@ def _count_downloads(
     frame = frame.filter(known)
     if not frame.height:
         return
-    frame = _with_days_and_mirrors(frame, rules)
+    frame = _with_days_and_mirrors(frame, hosts, rules)
     invalid_time = frame.filter(pl.col("day").is_null()).sort("index")
     if invalid_time.height:
         result.malformed += invalid_time.height
         room = max(sample_size - len(result.malformed_samples), 0)
         result.malformed_samples += [s[:SAMPLE_CHARS] for s in invalid_time["line"][:room]]
         frame = frame.filter(pl.col("day").is_not_null())
-    _accumulate(frame, rules, result)
+    _accumulate(frame, hosts, rules, result)
 
 
 def _manifest_frame(rules: DownloadRules) -> pl.DataFrame:
@@ -129,13 +134,17 @@ def _manifest_frame(rules: DownloadRules) -> pl.DataFrame:
     )
 
 
-def _with_days_and_mirrors(frame: pl.DataFrame, rules: DownloadRules) -> pl.DataFrame:
+def _with_days_and_mirrors(
+    frame: pl.DataFrame, hosts: pl.Series, rules: DownloadRules
+) -> pl.DataFrame:
     day = pl.col("at").dt.convert_time_zone(rules.timezone).dt.date()
     if rules.mirror_patterns:
         mirror_re = re.compile("|".join(f"(?:{p})" for p in rules.mirror_patterns))
-        mirror_hosts = [h for h in frame["host"].unique().to_list() if mirror_re.search(h)]
+        ids = frame.get_column("host_id").unique()
+        names = hosts.gather(ids).to_list()
+        mirror_hosts = [i for i, h in zip(ids.to_list(), names, strict=True) if mirror_re.search(h)]
         mirror_agents = [a for a in frame["agent"].unique().to_list() if a and mirror_re.search(a)]
-        is_mirror = pl.col("host").is_in(mirror_hosts) | pl.col("agent").is_in(
+        is_mirror = pl.col("host_id").is_in(mirror_hosts) | pl.col("agent").is_in(
             mirror_agents
         ).fill_null(False)
     else:
@@ -143,14 +152,16 @@ def _with_days_and_mirrors(frame: pl.DataFrame, rules: DownloadRules) -> pl.Data
     return frame.with_columns(day=day, is_mirror=is_mirror)
 
 
-def _accumulate(frame: pl.DataFrame, rules: DownloadRules, result: ShardResult) -> None:
+def _accumulate(
+    frame: pl.DataFrame, hosts: pl.Series, rules: DownloadRules, result: ShardResult
+) -> None:
     """Facts in columns: counts per key, distinct (key, client digest), (key, version) counts."""
     frame = frame.select(
         pl.col("manifest_category").alias("category"),
         "package",
         "day",
         "is_mirror",
-        "host",
+        "host_id",
         "version",
     )
     mirror = pl.col("is_mirror")
@@ -158,13 +169,13 @@ def _accumulate(frame: pl.DataFrame, rules: DownloadRules, result: ShardResult) 
         downloads=(~mirror).sum().cast(pl.Int64), mirror_downloads=mirror.sum().cast(pl.Int64)
     )
     users = frame.filter(~mirror)
-    pairs = users.select(*FACT_KEYS, "host").unique()
-    hosts = pairs.get_column("host").unique()
+    pairs = users.select(*FACT_KEYS, "host_id").unique()
+    ids = pairs.get_column("host_id").unique()
     digests = pl.DataFrame(
-        {"host": hosts, "client": _digests(rules.client_key, hosts.to_list())},
-        schema={"host": pl.String, "client": pl.Binary},
+        {"host_id": ids, "client": _digests(rules.client_key, hosts.gather(ids).to_list())},
+        schema={"host_id": pl.UInt32, "client": pl.Binary},
     )
-    clients = pairs.join(digests, on="host").select(*FACT_KEYS, "client")
+    clients = pairs.join(digests, on="host_id").select(*FACT_KEYS, "client")
     versions = (
         users.filter(pl.col("version").is_not_null())
         .group_by([*FACT_KEYS, "version"])

@@ -196,3 +196,8 @@ def test_fuzzed_lines_give_the_same_result(seed: int) -> None:
     reference, native = _both(data, _rules("Pacific/Chatham"))
     assert reference.downloads > 0 and reference.malformed > 0
     _assert_same(reference, native)
+    # Hosts of lines the C pass decided and of lines it left to the regex path share one
+    # numbering: each address once, so a client is never counted under two ids.
+    scan = scan_lines_native(data, _rules(), sample_size=0)
+    assert scan.deferred and not scan.hosts.is_duplicated().any()
+    assert scan.requests.get_column("host_id").max() < scan.hosts.len()

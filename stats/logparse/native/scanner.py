@@ -184,6 +184,7 @@ def scan_lines_native(data: bytes, rules: DownloadRules, *, sample_size: int) ->
         first_valid=_line(data, out.first_line, out.first_start, out.first_end),
         last_valid=_line(data, out.last_line, out.last_start, out.last_end),
         requests=_requests(buffers, out),
+        hosts=pl.Series("host", _values(buffers.host_text, out.host_text_len), dtype=pl.String),
     )
     if out.deferred:
         _add_deferred(scan, data, buffers, out.deferred, rules, sample_size)
@@ -215,7 +216,6 @@ def _requests(buffers: _Buffers, out: _Out) -> pl.DataFrame:
     rows = out.rows
     if not rows:
         return pl.DataFrame(schema=REQUESTS_SCHEMA)
-    hosts = pl.Series(_values(buffers.host_text, out.host_text_len), dtype=pl.String)
     paths = pl.Series(_values(buffers.path_text, out.path_text_len), dtype=pl.String)
     agents = pl.Series([*_values(buffers.agent_text, out.agent_text_len), None], dtype=pl.String)
     agent_ids = buffers.row_agent[:rows]
@@ -223,7 +223,7 @@ def _requests(buffers: _Buffers, out: _Out) -> pl.DataFrame:
     frame = pl.DataFrame(
         {
             "index": pl.Series(buffers.row_line[:rows]),
-            "host": hosts.gather(pl.Series(buffers.row_host[:rows])),
+            "host_id": pl.Series(buffers.row_host[:rows]),
             "path": paths.gather(pl.Series(buffers.row_path[:rows])),
             "agent": agents.gather(pl.Series(agent_ids)),
             "at": pl.from_epoch(pl.Series(buffers.row_epoch[:rows]), time_unit="s")
@@ -259,4 +259,21 @@ def _add_deferred(
     scan.first_valid = min(firsts) if firsts else None
     scan.last_valid = max(lasts) if lasts else None
     if other.requests.height:
-        scan.requests = pl.concat([scan.requests, other.requests])
+        scan.hosts, host_ids = _merged_values(scan.hosts, other.hosts)
+        renumbered = other.requests.with_columns(
+            host_id=host_ids.gather(other.requests.get_column("host_id"))
+        )
+        scan.requests = pl.concat([scan.requests, renumbered])
+
+
+def _merged_values(values: pl.Series, more: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """``values`` followed by the (distinct) ``more`` it lacks, and each of ``more``'s
+    index in that."""
+    known = values.to_frame("value").with_row_index("id")
+    found = more.to_frame("value").join(known, on="value", how="left", maintain_order="left")
+    new = pl.col("id").is_null()
+    placed = found.select(
+        pl.when(new).then(new.cum_sum() - 1 + values.len()).otherwise("id").cast(pl.UInt32)
+    )
+    added = found.filter(new).get_column("value").rename(values.name)
+    return pl.concat([values, added]), placed.to_series()
