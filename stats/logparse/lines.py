@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from stats.logparse.clients import client_digests
 from stats.logparse.fields import request_fields
 from stats.logparse.formats import AGENT_FIELD, TIME_FORMAT, VALID_LINE
 from stats.logparse.result import ColumnType
@@ -52,6 +53,10 @@ class LineScan:
     requests: pl.DataFrame
     hosts: pl.Series = field(default_factory=lambda: pl.Series("host", [], dtype=pl.String))
     """Distinct client addresses of the requests; ``host_id`` indexes it."""
+    host_digests: pl.Series = field(
+        default_factory=lambda: pl.Series("client", [], dtype=pl.Binary)
+    )
+    """The keyed digest of each of ``hosts`` (``client_digest``), in the same order."""
     deferred: int = 0
     """Lines the native pass left to the regex path (0 on the polars path)."""
 
@@ -145,6 +150,9 @@ def scan_lines_polars(
         .collect()
     )
     scan.hosts = requests.get_column("host").unique(maintain_order=True)
+    scan.host_digests = pl.Series(
+        "client", client_digests(rules.client_key, scan.hosts.to_list()), dtype=pl.Binary
+    )
     ids = scan.hosts.to_frame().with_row_index("host_id")
     requests = requests.join(ids, on="host", maintain_order="left").select(*REQUESTS_SCHEMA)
     scan.requests = requests.cast(REQUESTS_SCHEMA)  # type: ignore[arg-type]

@@ -9,13 +9,13 @@ at once per distinct value.
 
 from __future__ import annotations
 
-import hmac
 import re
 from enum import StrEnum
 
 import polars as pl
 
 from stats.logparse.bots import bot_detector
+from stats.logparse.clients import client_digest
 from stats.logparse.formats import line_time
 from stats.logparse.lines import SAMPLE_CHARS, LineScan, count_lines, scan_lines_polars
 from stats.logparse.native import native_available, scan_lines_native
@@ -32,11 +32,6 @@ class Scanner(StrEnum):
     """The native scanner when it can be built here, else polars."""
     NATIVE = "native"
     POLARS = "polars"
-
-
-def client_digest(key: bytes, client: str) -> bytes:
-    """The keyed hash a client is known by: HMAC-SHA256, first 16 bytes."""
-    return hmac.digest(key, client.encode(), "sha256")[:16]
 
 
 def scan_lines(
@@ -78,18 +73,18 @@ def parse_shard(
     )
     requests = scan.requests.join(paths, on="path", how="inner")
     if requests.height:
-        _count_downloads(requests, scan.hosts, rules, result, sample_size)
+        _count_downloads(requests, scan, rules, result, sample_size)
     return result
 
 
 def _count_downloads(
     requests: pl.DataFrame,
-    hosts: pl.Series,
+    scan: LineScan,
     rules: DownloadRules,
     result: ShardResult,
     sample_size: int,
 ) -> None:
-    """``requests``' client addresses are ``host_id``s into ``hosts``."""
+    """``requests``' client addresses are ``host_id``s into ``scan.hosts``."""
     if "category" not in requests.columns:
         requests = requests.with_columns(category=pl.lit(None, dtype=pl.String))
     if "version" not in requests.columns:
@@ -117,14 +112,14 @@ def _count_downloads(
     frame = frame.filter(known)
     if not frame.height:
         return
-    frame = _with_days_and_mirrors(frame, hosts, rules)
+    frame = _with_days_and_mirrors(frame, scan.hosts, rules)
     invalid_time = frame.filter(pl.col("day").is_null()).sort("index")
     if invalid_time.height:
         result.malformed += invalid_time.height
         room = max(sample_size - len(result.malformed_samples), 0)
         result.malformed_samples += [s[:SAMPLE_CHARS] for s in invalid_time["line"][:room]]
         frame = frame.filter(pl.col("day").is_not_null())
-    _accumulate(frame, hosts, rules, result)
+    _accumulate(frame, scan.host_digests, result)
 
 
 def _manifest_frame(rules: DownloadRules) -> pl.DataFrame:
@@ -152,9 +147,7 @@ def _with_days_and_mirrors(
     return frame.with_columns(day=day, is_mirror=is_mirror)
 
 
-def _accumulate(
-    frame: pl.DataFrame, hosts: pl.Series, rules: DownloadRules, result: ShardResult
-) -> None:
+def _accumulate(frame: pl.DataFrame, host_digests: pl.Series, result: ShardResult) -> None:
     """Facts in columns: counts per key, distinct (key, client digest), (key, version) counts."""
     frame = frame.select(
         pl.col("manifest_category").alias("category"),
@@ -172,7 +165,7 @@ def _accumulate(
     pairs = users.select(*FACT_KEYS, "host_id").unique()
     ids = pairs.get_column("host_id").unique()
     digests = pl.DataFrame(
-        {"host_id": ids, "client": _digests(rules.client_key, hosts.gather(ids).to_list())},
+        {"host_id": ids, "client": host_digests.gather(ids)},
         schema={"host_id": pl.UInt32, "client": pl.Binary},
     )
     clients = pairs.join(digests, on="host_id").select(*FACT_KEYS, "client")
@@ -184,24 +177,3 @@ def _accumulate(
     result.tables = result.tables.merged(FactTables(counts, clients, versions))
     result.downloads += int(counts.get_column("downloads").sum())
     result.mirror_downloads += int(counts.get_column("mirror_downloads").sum())
-
-
-_DIGEST_CACHE: dict[bytes, dict[str, bytes]] = {}
-_DIGEST_CACHE_LIMIT = 1_000_000
-
-
-def _digests(key: bytes, hosts: list[str]) -> list[bytes]:
-    """Digests of ``hosts``, remembered across shards of a process (clients return).
-
-    Safe when threads parse shards at once: a cache emptied meanwhile costs hashes only.
-    """
-    cache = _DIGEST_CACHE.setdefault(key, {})
-    if len(cache) > _DIGEST_CACHE_LIMIT:
-        cache.clear()
-    out: list[bytes] = []
-    for host in hosts:
-        digest = cache.get(host)
-        if digest is None:
-            digest = cache[host] = hmac.digest(key, host.encode(), "sha256")[:16]
-        out.append(digest)
-    return out

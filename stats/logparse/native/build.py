@@ -1,4 +1,4 @@
-"""Compile the C sources (scan.c, roaring.c) once per machine and load them with ctypes.
+"""Compile the C sources (scan.c, hmac_sha256.c, roaring.c) once per machine; load with ctypes.
 
 The library is built on first use with the system C compiler (``cc``; Debian's ``gcc``
 package) into ``_build/`` beside the source, or into ``~/.cache/stats-platform`` when the
@@ -21,7 +21,9 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-SOURCES = (Path(__file__).with_name("scan.c"), Path(__file__).with_name("roaring.c"))
+_HERE = Path(__file__).parent
+SOURCES = (_HERE / "scan.c", _HERE / "hmac_sha256.c", _HERE / "roaring.c")
+HEADERS = (_HERE / "hmac_sha256.h",)
 FLAGS = ("-O2", "-shared", "-fPIC", "-std=c11", "-Wall")
 
 
@@ -30,12 +32,11 @@ class NativeScannerUnavailable(RuntimeError):
 
 
 def _build_dirs() -> list[Path]:
-    here = SOURCES[0].parent
-    return [here / "_build", Path.home() / ".cache" / "stats-platform" / "native"]
+    return [_HERE / "_build", Path.home() / ".cache" / "stats-platform" / "native"]
 
 
 def library_name() -> str:
-    sources = b"".join(source.read_bytes() for source in SOURCES)
+    sources = b"".join(source.read_bytes() for source in (*SOURCES, *HEADERS))
     digest = hashlib.sha256(sources + " ".join(FLAGS).encode()).hexdigest()[:16]
     return f"scan-{digest}.so"
 

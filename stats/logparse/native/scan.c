@@ -12,13 +12,16 @@
  *
  * For the lines whose method and status are counted and whose path contains the
  * rule's literals, it writes one row: line index, ids of host, path and agent
- * (distinct values interned per call), and the time as seconds since the epoch (UTC).
+ * (distinct values interned per call), and the time as seconds since the epoch (UTC);
+ * and for each distinct host its keyed digest (HMAC-SHA256, first 16 bytes).
  * No allocation is visible to the caller beyond the buffers it passes in.
  */
 #define _GNU_SOURCE /* memmem */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "hmac_sha256.h"
 
 #define NO_AGENT 0xFFFFFFFFu
 
@@ -56,6 +59,8 @@ typedef struct {
     uint8_t *agent_text;
     int64_t agent_text_len;
     int64_t agents;
+    /* per distinct host: the first 16 bytes of HMAC-SHA256(client key, host) */
+    uint8_t *host_digests;
 } scan_out;
 
 typedef struct {
@@ -66,6 +71,8 @@ typedef struct {
     const uint8_t *methods; /* counted methods, '\0'-separated */
     int64_t methods_len;
     const uint8_t *status_ok; /* 1000 flags: status counted */
+    const uint8_t *client_key; /* the registry's key for client digests */
+    int64_t client_key_len;
 } scan_rules;
 
 /* ---- interning of byte strings ------------------------------------------------ */
@@ -380,6 +387,8 @@ enum { LINE_MALFORMED, LINE_VALID, LINE_DEFERRED };
 int64_t scan_lines(const uint8_t *data, int64_t size, const scan_rules *rules, scan_out *out) {
     intern_table hosts, paths, agents;
     int64_t capacity = out->lines; /* room in the row and deferred arrays */
+    hmac_sha256_key client_key;
+    hmac_sha256_init(&client_key, rules->client_key, (size_t)rules->client_key_len);
     table_init(&hosts, out->host_text);
     table_init(&paths, out->path_text);
     table_init(&agents, out->agent_text);
@@ -455,7 +464,15 @@ int64_t scan_lines(const uint8_t *data, int64_t size, const scan_rules *rules, s
                                                                 : as != NULL;
                         int64_t row = out->rows++;
                         out->row_line[row] = (uint32_t)line;
-                        out->row_host[row] = intern(&hosts, p, (size_t)(f.host_end - p));
+                        size_t host_len = (size_t)(f.host_end - p);
+                        uint32_t known_hosts = hosts.count;
+                        uint32_t host = intern(&hosts, p, host_len);
+                        if (hosts.count != known_hosts) { /* a new host: its digest */
+                            uint8_t digest[32];
+                            hmac_sha256(&client_key, p, host_len, digest);
+                            memcpy(out->host_digests + 16 * (size_t)host, digest, 16);
+                        }
+                        out->row_host[row] = host;
                         out->row_path[row] = intern(&paths, path, path_len);
                         out->row_agent[row] =
                             has_agent ? intern(&agents, as, (size_t)(ae - as)) : NO_AGENT;

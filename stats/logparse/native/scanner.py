@@ -27,6 +27,7 @@ from stats.logparse.native.build import load_library
 from stats.logparse.rules import DownloadRules
 
 _NO_AGENT = 0xFFFFFFFF
+_DIGEST_BYTES = 16
 _P = ctypes.c_void_p
 _I = ctypes.c_int64
 
@@ -65,6 +66,7 @@ class _Out(ctypes.Structure):
         ("agent_text", _P),
         ("agent_text_len", _I),
         ("agents", _I),
+        ("host_digests", _P),
     ]
 
 
@@ -77,6 +79,8 @@ class _Rules(ctypes.Structure):
         ("methods", ctypes.c_char_p),
         ("methods_len", _I),
         ("status_ok", ctypes.c_char_p),
+        ("client_key", ctypes.c_char_p),
+        ("client_key_len", _I),
     ]
 
 
@@ -86,6 +90,7 @@ class _RuleBytes:
     any_text: bytes
     methods: bytes
     status_ok: bytes
+    client_key: bytes
 
     @classmethod
     def of(cls, rules: DownloadRules) -> _RuleBytes:
@@ -98,6 +103,7 @@ class _RuleBytes:
             any_text=b"\0".join(s.encode() for s in rules.prefilter_any),
             methods=b"\0".join(m.encode() for m in sorted(rules.methods)),
             status_ok=bytes(flags),
+            client_key=rules.client_key,
         )
 
     def structure(self) -> _Rules:
@@ -109,6 +115,8 @@ class _RuleBytes:
             self.methods,
             len(self.methods),
             self.status_ok,
+            self.client_key,
+            len(self.client_key),
         )
 
 
@@ -136,6 +144,7 @@ class _Buffers:
         self.host_text = np.empty(size + 1, np.uint8)
         self.path_text = np.empty(size + 1, np.uint8)
         self.agent_text = np.empty(size + 1, np.uint8)
+        self.host_digests = np.empty(n * _DIGEST_BYTES, np.uint8)
 
     def structure(self, lines: int, sample_size: int) -> _Out:
         out = _Out()
@@ -185,6 +194,7 @@ def scan_lines_native(data: bytes, rules: DownloadRules, *, sample_size: int) ->
         last_valid=_line(data, out.last_line, out.last_start, out.last_end),
         requests=_requests(buffers, out),
         hosts=pl.Series("host", _values(buffers.host_text, out.host_text_len), dtype=pl.String),
+        host_digests=_digests(buffers.host_digests, out.hosts),
     )
     if out.deferred:
         _add_deferred(scan, data, buffers, out.deferred, rules, sample_size)
@@ -206,6 +216,14 @@ def _run(
         ctypes.c_char_p(data), _I(len(data)), ctypes.byref(c_rules), ctypes.byref(out)
     )
     return buffers, out, int(status)
+
+
+def _digests(digests: np.ndarray, count: int) -> pl.Series:
+    blob = digests[: count * _DIGEST_BYTES].tobytes()
+    step = _DIGEST_BYTES
+    return pl.Series(
+        "client", [blob[i : i + step] for i in range(0, len(blob), step)], dtype=pl.Binary
+    )
 
 
 def _line(data: bytes, index: int, start: int, end: int) -> NumberedLine | None:
@@ -259,21 +277,22 @@ def _add_deferred(
     scan.first_valid = min(firsts) if firsts else None
     scan.last_valid = max(lasts) if lasts else None
     if other.requests.height:
-        scan.hosts, host_ids = _merged_values(scan.hosts, other.hosts)
+        scan.hosts, host_ids, added = _merged_values(scan.hosts, other.hosts)
+        scan.host_digests = pl.concat([scan.host_digests, other.host_digests.filter(added)])
         renumbered = other.requests.with_columns(
             host_id=host_ids.gather(other.requests.get_column("host_id"))
         )
         scan.requests = pl.concat([scan.requests, renumbered])
 
 
-def _merged_values(values: pl.Series, more: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """``values`` followed by the (distinct) ``more`` it lacks, and each of ``more``'s
-    index in that."""
+def _merged_values(values: pl.Series, more: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """``values`` followed by the (distinct) ``more`` it lacks; each of ``more``'s index in
+    that, and which of ``more`` were added."""
     known = values.to_frame("value").with_row_index("id")
     found = more.to_frame("value").join(known, on="value", how="left", maintain_order="left")
-    new = pl.col("id").is_null()
+    added = found.get_column("id").is_null()
     placed = found.select(
-        pl.when(new).then(new.cum_sum() - 1 + values.len()).otherwise("id").cast(pl.UInt32)
+        pl.when(added).then(added.cum_sum() - 1 + values.len()).otherwise("id").cast(pl.UInt32)
     )
-    added = found.filter(new).get_column("value").rename(values.name)
-    return pl.concat([values, added]), placed.to_series()
+    new_values = found.filter(added).get_column("value").rename(values.name)
+    return pl.concat([values, new_values]), placed.to_series(), added
