@@ -19,6 +19,7 @@ from stats.logparse.clients import client_digest
 from stats.logparse.formats import line_time
 from stats.logparse.lines import SAMPLE_CHARS, LineScan, count_lines, scan_lines_polars
 from stats.logparse.native import native_available, scan_lines_native
+from stats.logparse.paths import download_paths
 from stats.logparse.result import FACT_KEYS, FactTables, ShardResult
 from stats.logparse.rules import DownloadRules
 
@@ -65,12 +66,7 @@ def parse_shard(
     if not scan.requests.height:
         return result
     # The download regex runs once per distinct path (downloads repeat the same files).
-    paths = (
-        scan.requests.select(pl.col("path").unique())
-        .with_columns(pl.col("path").str.extract_groups(rules.download_regex).alias("d"))
-        .unnest("d")
-        .filter(pl.col("package").is_not_null() & (pl.col("package") != ""))
-    )
+    paths = download_paths(scan.requests.get_column("path"), rules)
     requests = scan.requests.join(paths, on="path", how="inner")
     if requests.height:
         _count_downloads(requests, scan, rules, result, sample_size)
@@ -85,25 +81,16 @@ def _count_downloads(
     sample_size: int,
 ) -> None:
     """``requests``' client addresses are ``host_id``s into ``scan.hosts``."""
-    if "category" not in requests.columns:
-        requests = requests.with_columns(category=pl.lit(None, dtype=pl.String))
-    if "version" not in requests.columns:
-        requests = requests.with_columns(version=pl.lit(None, dtype=pl.String))
     bots = bot_detector(rules.bot_patterns)
     agents = requests["agent"].unique()
     bot_agents = [a for a in agents.to_list() if bots.is_bot(a)]
     frame = requests.with_columns(
         # A line without a user agent (Common format) is no bot: is_in gives null there.
         is_bot=pl.col("agent").is_in(bot_agents).fill_null(False) if bot_agents else pl.lit(False),
-        # data//experiment -> experiment, as normalise_category does for one value
-        category=pl.col("category").str.replace(r"^.*/", "").fill_null(""),
     )
     result.bots += int(frame["is_bot"].sum())
     frame = frame.filter(~pl.col("is_bot"))
-    frame = frame.join(_manifest_frame(rules), on="package", how="left")
-    known = pl.col("manifest_category").is_not_null() & (
-        (pl.col("category") == "") | (pl.col("category") == pl.col("manifest_category"))
-    )
+    known = pl.col("known")
     unknown = frame.filter(~known)
     result.unknown += unknown.height
     if unknown.height:
@@ -120,13 +107,6 @@ def _count_downloads(
         result.malformed_samples += [s[:SAMPLE_CHARS] for s in invalid_time["line"][:room]]
         frame = frame.filter(pl.col("day").is_not_null())
     _accumulate(frame, scan.host_digests, result)
-
-
-def _manifest_frame(rules: DownloadRules) -> pl.DataFrame:
-    return pl.DataFrame(
-        {"package": list(rules.manifest), "manifest_category": list(rules.manifest.values())},
-        schema={"package": pl.String, "manifest_category": pl.String},
-    )
 
 
 def _with_days_and_mirrors(
