@@ -207,7 +207,7 @@ class SegmentReader:
 class _Buffer:
     """Bytes read ahead of the current offset, in one reused bytearray.
 
-    The stream reads straight into it and each segment is copied out once, so a 32 MB
+    The stream reads straight into it and each segment is copied out once, so a 30 MiB
     segment costs one allocation instead of several (each a round of page faults).
     """
 
