@@ -60,22 +60,29 @@ def insert_encoded_facts(*, segment_id: int, facts: Sequence[EncodedFact]) -> in
 def upsert_clients(*, registry_id: int, digests: Sequence[bytes]) -> dict[bytes, int]:
     """Insert the digests that are new (ignoring ones that exist) and return digest -> id.
 
-    Known digests are looked up first and only the others inserted (with RETURNING), so
-    each digest costs one index lookup when it exists and one insert when it is new; a
-    digest another run inserted in between is looked up again.
+    Per chunk, either known digests are looked up first and the others inserted (with
+    RETURNING), or all are inserted first (ON CONFLICT DO NOTHING RETURNING) and the
+    existing ones looked up: whichever the previous chunk showed to be the common case.
+    A digest another run inserted in between is looked up again.
     """
     found: dict[bytes, int] = {}
     size = _PG_CLIENT_CHUNK if connection.vendor == "postgresql" else _CHUNK
+    insert_first = False
     with connection.cursor() as cursor:
         for i in range(0, len(digests), size):
             chunk = list(digests[i : i + size])
-            found.update(_client_rows(cursor, registry_id, chunk, insert=False))
+            # Look up first while most digests turn out known (a registry's regular
+            # clients), insert first while most turn out new (a new registry, a backfill):
+            # either way most chunks take one statement.
+            found.update(_client_rows(cursor, registry_id, chunk, insert=insert_first))
             missing = [d for d in chunk if d not in found]
+            new = len(missing) if not insert_first else len(chunk) - len(missing)
             if missing:
-                found.update(_client_rows(cursor, registry_id, missing, insert=True))
+                found.update(_client_rows(cursor, registry_id, missing, insert=not insert_first))
                 missing = [d for d in missing if d not in found]
-                if missing:
+                if missing:  # inserted by another run in between
                     found.update(_client_rows(cursor, registry_id, missing, insert=False))
+            insert_first = new * 2 > len(chunk)
     return found
 
 
