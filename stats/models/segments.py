@@ -56,9 +56,14 @@ class Client(models.Model):
     The integer id is what the per-day client bitmaps hold.
     """
 
-    # No index of its own: the unique (registry, digest) key starts with it.
+    # No index of its own: the unique (registry, digest) key starts with it. No database
+    # constraint either (see SegmentDownloads); deleting a registry still deletes them.
     registry = models.ForeignKey(
-        Registry, on_delete=models.CASCADE, related_name="+", db_index=False
+        Registry,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     digest = models.BinaryField(max_length=16)
 
@@ -73,10 +78,20 @@ class SegmentDownloads(models.Model):
 
     # No indexes of their own: the unique (segment, package, day) key and the (package,
     # day) index start with them, and every fact written pays for each index.
+    # No database constraints: facts are written only by stats.services.bulk, in the
+    # transaction that creates their segment, with package ids read in it; PostgreSQL
+    # would check each of a segment's thousands of rows at commit (a third of the
+    # ingestion time of a one-day log). Deletes cascade through Django as before.
     segment = models.ForeignKey(
-        LogSegment, on_delete=models.CASCADE, related_name="facts", db_index=False
+        LogSegment,
+        on_delete=models.CASCADE,
+        related_name="facts",
+        db_index=False,
+        db_constraint=False,
     )
-    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="+", db_index=False)
+    package = models.ForeignKey(
+        Package, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     day = models.DateField()
     downloads = models.PositiveIntegerField()
     mirror_downloads = models.PositiveIntegerField(default=0)
