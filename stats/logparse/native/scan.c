@@ -350,14 +350,22 @@ static int agent_field(const uint8_t *s, const uint8_t *e, const uint8_t **as, c
     return 0;
 }
 
+/* The items of a '\0'-separated list, one per call: the item at *p (its length in *n),
+ * moving *p past it; NULL after the last. */
+static const uint8_t *list_item(const uint8_t **p, const uint8_t *end, size_t *n) {
+    if (*p >= end) return NULL;
+    const uint8_t *item = *p, *z = memchr(item, 0, (size_t)(end - item));
+    if (!z) z = end;
+    *n = (size_t)(z - item);
+    *p = z + 1;
+    return item;
+}
+
 static int listed(const uint8_t *s, size_t n, const uint8_t *list, int64_t list_len) {
-    const uint8_t *p = list, *end = list + list_len;
-    while (p < end) {
-        const uint8_t *z = memchr(p, 0, (size_t)(end - p));
-        if (!z) z = end;
-        if ((size_t)(z - p) == n && memcmp(p, s, n) == 0) return 1;
-        p = z + 1;
-    }
+    const uint8_t *p = list, *item;
+    size_t length;
+    while ((item = list_item(&p, list + list_len, &length)))
+        if (length == n && memcmp(item, s, n) == 0) return 1;
     return 0;
 }
 
@@ -377,13 +385,10 @@ static int contains(const uint8_t *s, size_t n, const uint8_t *lit, size_t lit_l
 }
 
 static int contains_any(const uint8_t *s, size_t n, const uint8_t *list, int64_t list_len) {
-    const uint8_t *p = list, *end = list + list_len;
-    while (p < end) {
-        const uint8_t *z = memchr(p, 0, (size_t)(end - p));
-        if (!z) z = end;
-        if (contains(s, n, p, (size_t)(z - p))) return 1;
-        p = z + 1;
-    }
+    const uint8_t *p = list, *item;
+    size_t length;
+    while ((item = list_item(&p, list + list_len, &length)))
+        if (contains(s, n, item, length)) return 1;
     return 0;
 }
 
