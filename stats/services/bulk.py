@@ -1,4 +1,4 @@
-"""Fast bulk writes for ingestion: COPY on PostgreSQL, executemany elsewhere.
+"""Fast bulk writes for ingestion: COPY on PostgreSQL, multi-row INSERTs on SQLite.
 
 A million log lines can carry a quarter of a million (segment, package, day) facts;
 building ORM objects for them costs more than parsing the log, so these two hot
@@ -20,6 +20,7 @@ from stats.services.fact_encoding import EncodedFact
 from stats.services.sql_names import quoted_columns, quoted_table
 
 _CHUNK = 5000
+_SQLITE_ROWS = 100  # rows per INSERT statement: 600 parameters, far below SQLite's limit
 _PG_CLIENT_CHUNK = 50_000  # one bytea parameter per chunk, no limit on parameters
 
 FactRow = tuple[int, int, date, int, int, bytes, dict[str, int]]
@@ -42,19 +43,38 @@ def insert_encoded_facts(*, segment_id: int, facts: Sequence[EncodedFact]) -> in
     """Append one segment's facts, already encoded; returns the number of rows written."""
     table = quoted_table(SegmentDownloads)
     columns = quoted_columns(SegmentDownloads, _FACT_FIELDS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for fact in facts:
-                    copy.write_row((segment_id, *fact))
-            return len(facts)
-        # The segment id is an int of ours, so it goes into the statement itself and the
-        # encoded rows are bound as they are.
-        placeholders = ", ".join(["%s"] * (len(_FACT_FIELDS) - 1))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({int(segment_id)}, {placeholders})"
-        for i in range(0, len(facts), _CHUNK):
-            cursor.executemany(sql, facts[i : i + _CHUNK])
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for fact in facts:
+                copy.write_row((segment_id, *fact))
+    else:
+        connection.ensure_connection()
+        _insert_sqlite_rows(table, columns, int(segment_id), facts)
     return len(facts)
+
+
+def _insert_sqlite_rows(
+    table: str, columns: str, segment_id: int, facts: Sequence[EncodedFact]
+) -> None:
+    """Facts as multi-row INSERTs of _SQLITE_ROWS rows: SQLite runs each statement once
+    for all its rows (executemany runs it once per row, 1.8x slower), on the connection's
+    own sqlite3 handle, in the current transaction, with its own '?' placeholders.
+
+    The segment id is an int of ours, so it goes into the statement itself.
+    """
+    raw = connection.connection
+    row = "(" + ", ".join([str(segment_id), *["?"] * (len(_FACT_FIELDS) - 1)]) + ")"
+    head = f"INSERT INTO {table} ({columns}) VALUES "
+    whole = len(facts) - len(facts) % _SQLITE_ROWS
+    if whole:
+        many = head + ", ".join([row] * _SQLITE_ROWS)
+        for i in range(0, whole, _SQLITE_ROWS):
+            raw.execute(many, [value for fact in facts[i : i + _SQLITE_ROWS] for value in fact])
+    if whole < len(facts):
+        raw.executemany(head + row, facts[whole:])
 
 
 def upsert_clients(*, registry_id: int, digests: Sequence[bytes]) -> dict[bytes, int]:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from stats import bitmaps
 from stats.models import Client, LogSegment, SegmentDownloads
 from stats.services import bulk
-from tests.factories import LogSegmentFactory, RegistryFactory, SegmentDownloadsFactory
+from tests.factories import (
+    LogSegmentFactory,
+    PackageFactory,
+    RegistryFactory,
+    SegmentDownloadsFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +35,21 @@ def test_deleting_a_registry_deletes_its_segments_facts_and_clients() -> None:
     assert not LogSegment.objects.filter(pk=segment.pk).exists()
     assert not SegmentDownloads.objects.exists()
     assert list(Client.objects.values_list("registry_id", flat=True)) == [other.pk]
+
+
+def test_facts_written_in_bulk_read_back_row_for_row() -> None:
+    """250 rows: two full multi-row statements on SQLite and a remainder (COPY on PG)."""
+    segment = LogSegmentFactory()
+    packages = [PackageFactory(registry=segment.registry) for _ in range(5)]
+    facts = [
+        (p.pk, f"{year}-01-{day:02d}", day, day % 3, bitmaps.to_bytes([day]), f'{{"{day}": 1}}')
+        for year in (2023, 2024)
+        for p in packages
+        for day in range(1, 26)
+    ]
+    assert bulk.insert_encoded_facts(segment_id=segment.pk, facts=facts) == 250
+    rows = SegmentDownloads.objects.filter(segment=segment)
+    assert rows.count() == 250
+    got = {(r.package_id, str(r.day)): (r.downloads, r.mirror_downloads, r.versions) for r in rows}
+    assert got == {(pk, d): (n, m, json.loads(v)) for pk, d, n, m, _c, v in facts}
+    assert {bytes(r.clients) for r in rows} == {c for *_rest, c, _v in facts}
