@@ -15,7 +15,6 @@ from enum import StrEnum
 import polars as pl
 
 from stats.logparse.bots import bot_detector
-from stats.logparse.clients import client_digest
 from stats.logparse.formats import line_time
 from stats.logparse.lines import SAMPLE_CHARS, LineScan, count_lines, scan_lines_polars
 from stats.logparse.native import native_available, scan_lines_native
@@ -23,7 +22,7 @@ from stats.logparse.paths import download_paths
 from stats.logparse.result import FACT_KEYS, FactTables, ShardResult
 from stats.logparse.rules import DownloadRules
 
-__all__ = ["Scanner", "client_digest", "count_lines", "parse_shard", "scan_lines"]
+__all__ = ["Scanner", "count_lines", "parse_shard", "scan_lines"]
 
 
 class Scanner(StrEnum):

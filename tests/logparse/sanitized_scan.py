@@ -39,7 +39,7 @@ _EDGES = [
 
 
 def main(library: str) -> None:
-    loaded = ctypes.CDLL(library)
+    loaded = build.with_result_types(ctypes.CDLL(library))
     build._load = lambda: loaded  # type: ignore[assignment]
     checked = 0
     for seed in range(40):

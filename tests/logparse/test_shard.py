@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from stats.logparse.bots import bot_detector
+from stats.logparse.clients import client_digest
 from stats.logparse.rules import DownloadRules, bioconductor_rules
-from stats.logparse.shard import Scanner, client_digest, count_lines, parse_shard
+from stats.logparse.shard import Scanner, count_lines, parse_shard
 from tests.logparse.expected import expected_counts
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "logs"

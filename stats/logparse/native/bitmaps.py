@@ -25,9 +25,7 @@ def serialize_bitmaps(ids: np.ndarray, starts: np.ndarray) -> list[bytes]:
     largest = int(np.max(np.diff(starts))) if sets else 0
     out = np.empty(9 * sets + 11 * len(ids), np.uint8)
     ends = np.empty(sets, np.int64)
-    library.bitmap_container_bytes.restype = ctypes.c_int64
     scratch = np.empty(max(min(largest, 65_536), 1) * library.bitmap_container_bytes(), np.uint8)
-    library.encode_bitmaps.restype = ctypes.c_int64
     written = library.encode_bitmaps(
         ctypes.c_void_p(ids.ctypes.data),
         ctypes.c_void_p(starts.ctypes.data),

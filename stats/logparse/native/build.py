@@ -89,9 +89,17 @@ def _load() -> ctypes.CDLL | NativeScannerUnavailable:
     except NativeScannerUnavailable as exc:
         return exc
     try:
-        return ctypes.CDLL(str(path))
+        library = ctypes.CDLL(str(path))
     except OSError as exc:
         return NativeScannerUnavailable(f"cannot load {path}: {exc}")
+    return with_result_types(library)
+
+
+def with_result_types(library: ctypes.CDLL) -> ctypes.CDLL:
+    """Declare the functions' int64 results (ctypes assumes a C int otherwise)."""
+    for name in ("scan_lines", "encode_bitmaps", "bitmap_container_bytes"):
+        getattr(library, name).restype = ctypes.c_int64
+    return library
 
 
 def load_library() -> ctypes.CDLL:

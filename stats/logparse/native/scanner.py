@@ -208,7 +208,6 @@ def _run(
     data: bytes, rule_bytes: _RuleBytes, room: int, sample_size: int
 ) -> tuple[_Buffers, _Out, int]:
     library = load_library()
-    library.scan_lines.restype = ctypes.c_int64
     buffers = _Buffers(room, len(data), sample_size)
     out = buffers.structure(room, sample_size)
     c_rules = rule_bytes.structure()
