@@ -23,18 +23,18 @@ from stats.logparse.rules import DownloadRules
 SAMPLE_CHARS = 500
 """Characters of a malformed line kept as its sample."""
 
-AT = pl.Datetime("us", "UTC")
 REQUESTS_SCHEMA: dict[str, ColumnType] = {
     "index": pl.UInt32,
     "host_id": pl.UInt32,
-    "path": pl.String,
-    "agent": pl.String,
-    "at": AT,
+    "path_id": pl.UInt32,
+    "agent_id": pl.UInt32,
+    "epoch": pl.Int64,
     "line": pl.String,
 }
-"""Requests that may be downloads: line index, the client address as an index into
-``LineScan.hosts``, path and user agent, the time (null when it does not parse) and the
-line itself where a sample may be needed (null where it cannot)."""
+"""Requests that may be downloads: line index; the client address, path and user agent
+as indexes into ``LineScan.hosts``, ``.paths`` and ``.agents`` (no agent: null); the
+time in seconds since 1970 UTC (null when it does not parse); and the line itself where
+a sample may be needed (null where it cannot)."""
 
 NumberedLine = tuple[int, str]
 """(line index in the shard, the line's text)"""
@@ -57,6 +57,10 @@ class LineScan:
         default_factory=lambda: pl.Series("client", [], dtype=pl.Binary)
     )
     """The keyed digest of each of ``hosts`` (``client_digest``), in the same order."""
+    paths: pl.Series = field(default_factory=lambda: pl.Series("path", [], dtype=pl.String))
+    """Distinct request paths; ``path_id`` indexes it."""
+    agents: pl.Series = field(default_factory=lambda: pl.Series("agent", [], dtype=pl.String))
+    """Distinct user agents; ``agent_id`` indexes it."""
     deferred: int = 0
     """Lines the native pass left to the regex path (0 on the polars path)."""
 
@@ -142,9 +146,7 @@ def scan_lines_polars(
             "host",
             "path",
             agent=pl.col("line").str.extract(AGENT_FIELD, 1),
-            at=pl.col("time")
-            .str.to_datetime(TIME_FORMAT, strict=False)
-            .dt.convert_time_zone("UTC"),
+            epoch=pl.col("time").str.to_datetime(TIME_FORMAT, strict=False).dt.epoch("s"),
             line="line",
         )
         .collect()
@@ -153,7 +155,10 @@ def scan_lines_polars(
     scan.host_digests = pl.Series(
         "client", client_digests(rules.client_key, scan.hosts.to_list()), dtype=pl.Binary
     )
-    ids = scan.hosts.to_frame().with_row_index("host_id")
-    requests = requests.join(ids, on="host", maintain_order="left").select(*REQUESTS_SCHEMA)
-    scan.requests = requests.cast(REQUESTS_SCHEMA)  # type: ignore[arg-type]
+    scan.paths = requests.get_column("path").unique(maintain_order=True)
+    scan.agents = requests.get_column("agent").drop_nulls().unique(maintain_order=True)
+    for column, values in (("host", scan.hosts), ("path", scan.paths), ("agent", scan.agents)):
+        numbered = values.to_frame(column).with_row_index(f"{column}_id")
+        requests = requests.join(numbered, on=column, how="left", maintain_order="left")
+    scan.requests = requests.select(*REQUESTS_SCHEMA).cast(REQUESTS_SCHEMA)  # type: ignore[arg-type]
     return scan

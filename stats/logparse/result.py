@@ -65,27 +65,80 @@ COUNTS_SCHEMA: dict[str, ColumnType] = {
 }
 CLIENTS_SCHEMA: dict[str, ColumnType] = {**_KEY_SCHEMA, "client": pl.Binary}
 VERSIONS_SCHEMA: dict[str, ColumnType] = {**_KEY_SCHEMA, "version": pl.String, "n": pl.Int64}
+PAIRS_SCHEMA: dict[str, ColumnType] = {"fact": pl.UInt32, "client": pl.UInt32}
+FACT_VERSIONS_SCHEMA: dict[str, ColumnType] = {
+    "fact": pl.UInt32,
+    "version": pl.String,
+    "n": pl.Int64,
+}
 
 
 class FactTables:
-    """A shard's facts in three frames sharing the key (category, package, day).
+    """A shard's facts: one row of ``counts`` per (category, package, day), and what
+    refers to those rows by position (``fact``).
 
-    ``counts``: one row per key with downloads and mirror downloads; ``clients``: the
-    distinct (key, client digest) pairs of non-mirror downloads; ``versions``: downloads
-    per (key, version), non-mirror downloads with a version only.
+    ``counts``: the key with downloads and mirror downloads; ``digests``: the distinct
+    client digests; ``clients``: the distinct (fact, client) pairs of non-mirror
+    downloads, ``client`` indexing ``digests``; ``versions``: non-mirror downloads per
+    (fact, version), those with a version only. Numbers, not repeated keys and digests,
+    so that the writer sorts and encodes integers.
     """
 
-    __slots__ = ("clients", "counts", "versions")
+    __slots__ = ("clients", "counts", "digests", "versions")
 
     def __init__(
         self,
         counts: pl.DataFrame | None = None,
+        digests: pl.Series | None = None,
         clients: pl.DataFrame | None = None,
         versions: pl.DataFrame | None = None,
     ) -> None:
         self.counts = _cast(counts, COUNTS_SCHEMA)
-        self.clients = _cast(clients, CLIENTS_SCHEMA)
-        self.versions = _cast(versions, VERSIONS_SCHEMA)
+        self.digests = (
+            digests.cast(pl.Binary).rename("client")
+            if digests is not None
+            else pl.Series("client", [], dtype=pl.Binary)
+        )
+        self.clients = _cast(clients, PAIRS_SCHEMA)
+        self.versions = _cast(versions, FACT_VERSIONS_SCHEMA)
+
+    @classmethod
+    def from_keyed(
+        cls,
+        counts: pl.DataFrame | None = None,
+        clients: pl.DataFrame | None = None,
+        versions: pl.DataFrame | None = None,
+    ) -> FactTables:
+        """From frames that carry the key on every row: ``counts`` (one row per key),
+        distinct (key, client digest) pairs, and (key, version, n) rows."""
+        counts = _cast(counts, COUNTS_SCHEMA)
+        clients = _cast(clients, CLIENTS_SCHEMA)
+        versions = _cast(versions, VERSIONS_SCHEMA)
+        facts = counts.select(FACT_KEYS).with_row_index("fact")
+        digests = clients.get_column("client").unique(maintain_order=True)
+        numbered = digests.to_frame().with_row_index("client_index")
+        pairs = (
+            clients.join(facts, on=FACT_KEYS, maintain_order="left")
+            .join(numbered, on="client", maintain_order="left")
+            .select("fact", client="client_index")
+        )
+        fact_versions = versions.join(facts, on=FACT_KEYS, maintain_order="left").select(
+            "fact", "version", "n"
+        )
+        return cls(counts, digests, pairs, fact_versions)
+
+    def keyed(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        """(counts, clients, versions) with the key on every row (``from_keyed``'s form)."""
+        facts = self.counts.select(FACT_KEYS).with_row_index("fact")
+        clients = (
+            self.clients.with_columns(client=self.digests.gather(self.clients.get_column("client")))
+            .join(facts, on="fact", maintain_order="left")
+            .select(*FACT_KEYS, "client")
+        )
+        versions = self.versions.join(facts, on="fact", maintain_order="left").select(
+            *FACT_KEYS, "version", "n"
+        )
+        return self.counts, clients, versions
 
     def __len__(self) -> int:
         return self.counts.height
@@ -104,26 +157,32 @@ class FactTables:
             return self
         if not len(self):
             return other
-        counts = pl.concat([self.counts, other.counts]).group_by(FACT_KEYS).agg(pl.all().sum())
-        clients = pl.concat([self.clients, other.clients]).unique()
+        (counts_a, clients_a, versions_a), (counts_b, clients_b, versions_b) = (
+            self.keyed(),
+            other.keyed(),
+        )
+        counts = pl.concat([counts_a, counts_b]).group_by(FACT_KEYS).agg(pl.all().sum())
+        clients = pl.concat([clients_a, clients_b]).unique()
         versions = (
-            pl.concat([self.versions, other.versions])
+            pl.concat([versions_a, versions_b])
             .group_by([*FACT_KEYS, "version"])
             .agg(pl.col("n").sum())
         )
-        return FactTables(counts, clients, versions)
+        return FactTables.from_keyed(counts, clients, versions)
 
     def as_dict(self) -> dict[FactKey, PackageDayFacts]:
         """One ``PackageDayFacts`` per key (for inspection and tests, not the hot path)."""
-        facts: dict[FactKey, PackageDayFacts] = {}
-        for category, package, day, downloads, mirror in self.counts.iter_rows():
-            facts[(category, package, day)] = PackageDayFacts(downloads, mirror)
-        for category, package, day, client in self.clients.iter_rows():
-            facts[(category, package, day)].clients.add(client)
-        for category, package, day, version, n in self.versions.iter_rows():
-            found = facts[(category, package, day)].versions
+        facts = [
+            ((category, package, day), PackageDayFacts(downloads, mirror))
+            for category, package, day, downloads, mirror in self.counts.iter_rows()
+        ]
+        digests = self.digests.to_list()
+        for fact, client in self.clients.iter_rows():
+            facts[fact][1].clients.add(digests[client])
+        for fact, version, n in self.versions.iter_rows():
+            found = facts[fact][1].versions
             found[version] = found.get(version, 0) + n
-        return facts
+        return dict(facts)
 
 
 def _cast(frame: pl.DataFrame | None, schema: dict[str, ColumnType]) -> pl.DataFrame:

@@ -2,27 +2,34 @@
 
 The line-level pass (format check of every line, request fields, user agents) runs in
 C when the native scanner is available and with polars' regex engine otherwise; both
-give the same ``LineScan``. Counting the downloads in it is columnar (polars): the
-download regex runs once per distinct path, user agents and client addresses are looked
-at once per distinct value.
+give the same ``LineScan``, whose requests are ids into distinct hosts, paths and user
+agents. Counting the downloads in it runs in C too (``native/counter.py``) or with
+polars (``counting.py``), again with the same result; either way the download regex
+runs once per distinct path and user agents and addresses are judged once each.
 """
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 
-import polars as pl
-
-from stats.logparse.bots import bot_detector
+from stats.logparse.counting import count_downloads_polars
 from stats.logparse.formats import line_time
-from stats.logparse.lines import SAMPLE_CHARS, LineScan, count_lines, scan_lines_polars
+from stats.logparse.lines import LineScan, count_lines, scan_lines_polars
 from stats.logparse.native import native_available, scan_lines_native
-from stats.logparse.paths import download_paths
-from stats.logparse.result import FACT_KEYS, FactTables, ShardResult
+from stats.logparse.native.counter import count_downloads_native
+from stats.logparse.result import ShardResult
 from stats.logparse.rules import DownloadRules
 
-__all__ = ["Scanner", "count_lines", "parse_shard", "scan_lines"]
+__all__ = ["Counter", "Scanner", "count_lines", "parse_shard", "scan_lines"]
+
+
+class Counter(StrEnum):
+    """Which counting of the scanned requests to run."""
+
+    AUTO = "auto"
+    """In C when the native library can be built here, else polars."""
+    NATIVE = "native"
+    POLARS = "polars"
 
 
 class Scanner(StrEnum):
@@ -49,6 +56,7 @@ def parse_shard(
     *,
     sample_size: int = 20,
     scanner: Scanner = Scanner.AUTO,
+    counter: Counter = Counter.AUTO,
 ) -> ShardResult:
     """Count the downloads in ``data`` (whole lines) under ``rules``."""
     if not data:
@@ -62,97 +70,9 @@ def parse_shard(
     if scan.first_valid is not None and scan.last_valid is not None:
         result.first_line_at = line_time(scan.first_valid[1].encode())
         result.last_line_at = line_time(scan.last_valid[1].encode())
-    if not scan.requests.height:
-        return result
-    # The download regex runs once per distinct path (downloads repeat the same files).
-    paths = download_paths(scan.requests.get_column("path"), rules)
-    requests = scan.requests.join(paths, on="path", how="inner")
-    if requests.height:
-        _count_downloads(requests, scan, rules, result, sample_size)
+    if scan.requests.height:
+        if counter is Counter.NATIVE or (counter is Counter.AUTO and native_available()):
+            count_downloads_native(scan, rules, result, sample_size)
+        else:
+            count_downloads_polars(scan, rules, result, sample_size)
     return result
-
-
-def _count_downloads(
-    requests: pl.DataFrame,
-    scan: LineScan,
-    rules: DownloadRules,
-    result: ShardResult,
-    sample_size: int,
-) -> None:
-    """``requests``' client addresses are ``host_id``s into ``scan.hosts``."""
-    bots = bot_detector(rules.bot_patterns)
-    agents = requests["agent"].unique()
-    bot_agents = [a for a in agents.to_list() if bots.is_bot(a)]
-    frame = requests.with_columns(
-        # A line without a user agent (Common format) is no bot: is_in gives null there.
-        is_bot=pl.col("agent").is_in(bot_agents).fill_null(False) if bot_agents else pl.lit(False),
-    )
-    result.bots += int(frame["is_bot"].sum())
-    frame = frame.filter(~pl.col("is_bot"))
-    known = pl.col("known")
-    unknown = frame.filter(~known)
-    result.unknown += unknown.height
-    if unknown.height:
-        counts = unknown.group_by(["category", "package"]).len().iter_rows()
-        result.unknown_names.update({(c or "", p): n for c, p, n in counts})
-    frame = frame.filter(known)
-    if not frame.height:
-        return
-    frame = _with_days_and_mirrors(frame, scan.hosts, rules)
-    invalid_time = frame.filter(pl.col("day").is_null()).sort("index")
-    if invalid_time.height:
-        result.malformed += invalid_time.height
-        room = max(sample_size - len(result.malformed_samples), 0)
-        result.malformed_samples += [s[:SAMPLE_CHARS] for s in invalid_time["line"][:room]]
-        frame = frame.filter(pl.col("day").is_not_null())
-    _accumulate(frame, scan.host_digests, result)
-
-
-def _with_days_and_mirrors(
-    frame: pl.DataFrame, hosts: pl.Series, rules: DownloadRules
-) -> pl.DataFrame:
-    day = pl.col("at").dt.convert_time_zone(rules.timezone).dt.date()
-    if rules.mirror_patterns:
-        mirror_re = re.compile("|".join(f"(?:{p})" for p in rules.mirror_patterns))
-        ids = frame.get_column("host_id").unique()
-        names = hosts.gather(ids).to_list()
-        mirror_hosts = [i for i, h in zip(ids.to_list(), names, strict=True) if mirror_re.search(h)]
-        mirror_agents = [a for a in frame["agent"].unique().to_list() if a and mirror_re.search(a)]
-        is_mirror = pl.col("host_id").is_in(mirror_hosts) | pl.col("agent").is_in(
-            mirror_agents
-        ).fill_null(False)
-    else:
-        is_mirror = pl.lit(False)
-    return frame.with_columns(day=day, is_mirror=is_mirror)
-
-
-def _accumulate(frame: pl.DataFrame, host_digests: pl.Series, result: ShardResult) -> None:
-    """Facts in columns: counts per key, distinct (key, client digest), (key, version) counts."""
-    frame = frame.select(
-        pl.col("manifest_category").alias("category"),
-        "package",
-        "day",
-        "is_mirror",
-        "host_id",
-        "version",
-    )
-    mirror = pl.col("is_mirror")
-    counts = frame.group_by(FACT_KEYS).agg(
-        downloads=(~mirror).sum().cast(pl.Int64), mirror_downloads=mirror.sum().cast(pl.Int64)
-    )
-    users = frame.filter(~mirror)
-    pairs = users.select(*FACT_KEYS, "host_id").unique()
-    ids = pairs.get_column("host_id").unique()
-    digests = pl.DataFrame(
-        {"host_id": ids, "client": host_digests.gather(ids)},
-        schema={"host_id": pl.UInt32, "client": pl.Binary},
-    )
-    clients = pairs.join(digests, on="host_id").select(*FACT_KEYS, "client")
-    versions = (
-        users.filter(pl.col("version").is_not_null())
-        .group_by([*FACT_KEYS, "version"])
-        .agg(n=pl.len().cast(pl.Int64))
-    )
-    result.tables = result.tables.merged(FactTables(counts, clients, versions))
-    result.downloads += int(counts.get_column("downloads").sum())
-    result.mirror_downloads += int(counts.get_column("mirror_downloads").sum())

@@ -15,8 +15,8 @@ import polars as pl
 from pyroaring import BitMap
 
 from stats.logparse.native import native_available
-from stats.logparse.native.bitmaps import serialize_bitmaps
-from stats.logparse.result import FACT_KEYS, FactTables
+from stats.logparse.native.bitmaps import serialize_bitmaps, version_objects
+from stats.logparse.result import FactTables
 
 EncodedFact = tuple[int, str, int, int, bytes, str]
 """(package_id, day as YYYY-MM-DD, downloads, mirror_downloads, client bitmap, versions JSON)"""
@@ -25,69 +25,78 @@ EncodedFact = tuple[int, str, int, int, bytes, str]
 def encode_facts(
     tables: FactTables, *, client_ids: dict[bytes, int], package_ids: dict[str, int]
 ) -> list[EncodedFact]:
-    """One row per fact; ``client_ids`` must hold every digest of ``tables.clients``."""
+    """One row per fact; ``client_ids`` must hold every digest of ``tables.digests``."""
     if not len(tables):
         return []
-    facts = (
-        tables.counts.join(_version_objects(tables.versions), on=FACT_KEYS, how="left")
-        .with_columns(
-            package_id=pl.col("package").replace_strict(package_ids, return_dtype=pl.Int64)
-        )
-        .sort("package_id", "day")
-        .with_row_index("fact")
-    )
-    bitmaps = _bitmaps(tables.clients, client_ids, facts)
+    counts = tables.counts
+    package = counts.get_column("package").replace_strict(package_ids, return_dtype=pl.Int64)
+    day = counts.get_column("day")
+    order = np.lexsort((day.to_physical().to_numpy(), package.to_numpy()))
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    bitmaps = _bitmaps(tables, client_ids, rank)
+    versions = _version_objects(tables.versions, rank)
+    taken = pl.Series(order)
     return list(
         zip(
-            facts.get_column("package_id").to_list(),
-            facts.get_column("day").dt.to_string("%Y-%m-%d").to_list(),
-            facts.get_column("downloads").to_list(),
-            facts.get_column("mirror_downloads").to_list(),
+            package.gather(taken).to_list(),
+            day.gather(taken).dt.to_string("%Y-%m-%d").to_list(),
+            counts.get_column("downloads").gather(taken).to_list(),
+            counts.get_column("mirror_downloads").gather(taken).to_list(),
             bitmaps,
-            facts.get_column("versions").fill_null("{}").to_list(),
+            versions,
             strict=True,
         )
     )
 
 
-def _bitmaps(
-    clients: pl.DataFrame, client_ids: dict[bytes, int], facts: pl.DataFrame
-) -> list[bytes]:
-    """Each fact's client ids as a serialised roaring bitmap, in ``facts``' order.
+def _bitmaps(tables: FactTables, client_ids: dict[bytes, int], rank: np.ndarray) -> list[bytes]:
+    """Each fact's client ids as a serialised roaring bitmap, in ``rank`` order.
 
-    The (fact, client id) pairs are sorted once; the C writer turns them into all the
-    bitmaps in one call, or pyroaring one fact at a time where the library is missing.
+    The (fact, client id) pairs are sorted once as one 64-bit key each; the C writer
+    turns them into all the bitmaps in one call, or pyroaring one fact at a time where
+    the library is missing.
     """
-    digests = clients.get_column("client").unique()
-    ids = pl.DataFrame(
-        {"client": digests, "id": [client_ids[d] for d in digests.to_list()]},
-        schema={"client": pl.Binary, "id": pl.UInt32},
+    ids = np.fromiter(
+        (client_ids[d] for d in tables.digests.to_list()), np.uint64, tables.digests.len()
     )
-    pairs = (
-        clients.join(ids, on="client")
-        .join(facts.select(*FACT_KEYS, "fact"), on=FACT_KEYS)
-        .select("fact", "id")
-        .sort("fact", "id")
-    )
-    per_fact = np.bincount(pairs.get_column("fact").to_numpy(), minlength=facts.height)
+    pairs = tables.clients
+    facts = rank[pairs.get_column("fact").to_numpy()].astype(np.uint64)
+    keys = np.sort((facts << np.uint64(32)) | ids[pairs.get_column("client").to_numpy()])
+    per_fact = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=len(rank))
     starts = np.concatenate(([0], np.cumsum(per_fact))).astype(np.int64)
-    sorted_ids = pairs.get_column("id").to_numpy()
+    sorted_ids = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     if native_available():
         return serialize_bitmaps(sorted_ids, starts)
-    return [BitMap(sorted_ids[starts[k] : starts[k + 1]]).serialize() for k in range(facts.height)]
+    return [BitMap(sorted_ids[starts[k] : starts[k + 1]]).serialize() for k in range(len(rank))]
 
 
-def _version_objects(versions: pl.DataFrame) -> pl.DataFrame:
-    """``{"1.0": 3, "1.1": 1}`` per key; each distinct version is JSON-quoted once."""
-    names = versions.get_column("version").unique()
-    quoted = pl.DataFrame(
-        {"version": names, "quoted": [json.dumps(v) for v in names.to_list()]},
-        schema={"version": pl.String, "quoted": pl.String},
-    )
+def _version_objects(versions: pl.DataFrame, rank: np.ndarray) -> list[str]:
+    """``{"1.0": 3, "1.1": 1}`` per fact in ``rank`` order (``{}`` without versions);
+    each distinct version is JSON-quoted once."""
+    facts = len(rank)
+    if not versions.height:
+        return ["{}"] * facts
+    codes = versions.get_column("version").rank("dense").cast(pl.Int32) - 1
+    names = versions.get_column("version").unique().sort()
+    quoted = [json.dumps(v) for v in names.to_list()]
+    fact = rank[versions.get_column("fact").to_numpy()]
+    order = np.argsort(fact, kind="stable")
+    if native_available():
+        return version_objects(
+            fact[order],
+            codes.to_numpy()[order],
+            versions.get_column("n").to_numpy()[order],
+            quoted,
+            facts,
+        )
+    objects = ["{}"] * facts
     pairs = pl.concat_str("quoted", pl.lit(": "), pl.col("n").cast(pl.String))
-    return (
-        versions.join(quoted, on="version")
-        .group_by(FACT_KEYS)
-        .agg(pairs.str.join(", ").alias("versions"))
-        .select(*FACT_KEYS, pl.concat_str(pl.lit("{"), "versions", pl.lit("}")).alias("versions"))
+    joined = (
+        versions.with_columns(fact=pl.Series(fact), quoted=pl.Series(quoted).gather(codes))
+        .group_by("fact")
+        .agg(pl.concat_str(pl.lit("{"), pairs.str.join(", "), pl.lit("}")).alias("object"))
     )
+    for k, text in joined.iter_rows():
+        objects[k] = text
+    return objects

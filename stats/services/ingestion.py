@@ -224,7 +224,7 @@ def record_segment(
 ) -> bool:
     """Write one segment and its facts atomically; False when it was already there."""
     tables = result.tables
-    digests = tables.clients.get_column("client").unique().to_list()
+    digests = tables.digests.to_list()
     ensure_client_ids(registry=registry, digests=digests, cache=client_ids)
     facts = encode_facts(tables, client_ids=client_ids, package_ids=package_ids)
     with transaction.atomic():

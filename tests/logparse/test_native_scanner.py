@@ -1,4 +1,5 @@
-"""The C line scanner against the polars regex path: the same ShardResult, field for field.
+"""The C line scanner and counter against the polars path: the same ShardResult, field
+for field.
 
 Real logs, generated Bioconductor logs, the malformed fixtures, and lines mutated at
 random with the bytes that make log parsing hard (quotes, backslashes, brackets, tabs,
@@ -17,7 +18,7 @@ from stats.logparse.native import scan_lines_native
 from stats.logparse.reader import SegmentReader
 from stats.logparse.result import ShardResult
 from stats.logparse.rules import DownloadRules, bioconductor_rules
-from stats.logparse.shard import Scanner, parse_shard
+from stats.logparse.shard import Counter, Scanner, parse_shard
 from tests.demo.logformat import read_manifest
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "logs"
@@ -39,8 +40,13 @@ def _rules(timezone: str = "UTC") -> DownloadRules:
 
 
 def _both(data: bytes, rules: DownloadRules) -> tuple[ShardResult, ShardResult]:
-    reference = parse_shard(data, rules, sample_size=10_000, scanner=Scanner.POLARS)
-    native = parse_shard(data, rules, sample_size=10_000, scanner=Scanner.NATIVE)
+    """The whole polars path (scan and counting) and the whole C path."""
+    reference = parse_shard(
+        data, rules, sample_size=10_000, scanner=Scanner.POLARS, counter=Counter.POLARS
+    )
+    native = parse_shard(
+        data, rules, sample_size=10_000, scanner=Scanner.NATIVE, counter=Counter.NATIVE
+    )
     return reference, native
 
 

@@ -44,7 +44,7 @@ def _tables() -> FactTables:
             "n": [1, 1, 1, 1, 3, 2],
         }
     )
-    return FactTables(counts, clients, versions)
+    return FactTables.from_keyed(counts, clients, versions)
 
 
 @pytest.mark.parametrize("native", [True, False], ids=["C writer", "pyroaring"])

@@ -1,4 +1,5 @@
-"""Compile the C sources (scan.c, hmac_sha256.c, roaring.c) once per machine; load with ctypes.
+"""Compile the C sources (scan.c, count.c, hmac_sha256.c, roaring.c, versions.c) once
+per machine; load them with ctypes.
 
 The library is built on first use with the system C compiler (``cc``; Debian's ``gcc``
 package) into ``_build/`` beside the source, or into ``~/.cache/stats-platform`` when the
@@ -22,7 +23,13 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 _HERE = Path(__file__).parent
-SOURCES = (_HERE / "scan.c", _HERE / "hmac_sha256.c", _HERE / "roaring.c")
+SOURCES = (
+    _HERE / "scan.c",
+    _HERE / "count.c",
+    _HERE / "hmac_sha256.c",
+    _HERE / "roaring.c",
+    _HERE / "versions.c",
+)
 HEADERS = (_HERE / "hmac_sha256.h",)
 FLAGS = ("-O2", "-shared", "-fPIC", "-std=c11", "-Wall")
 
@@ -97,7 +104,13 @@ def _load() -> ctypes.CDLL | NativeScannerUnavailable:
 
 def with_result_types(library: ctypes.CDLL) -> ctypes.CDLL:
     """Declare the functions' int64 results (ctypes assumes a C int otherwise)."""
-    for name in ("scan_lines", "encode_bitmaps", "bitmap_container_bytes"):
+    for name in (
+        "scan_lines",
+        "count_downloads",
+        "encode_bitmaps",
+        "bitmap_container_bytes",
+        "version_objects",
+    ):
         getattr(library, name).restype = ctypes.c_int64
     return library
 

@@ -194,6 +194,8 @@ def scan_lines_native(data: bytes, rules: DownloadRules, *, sample_size: int) ->
         last_valid=_line(data, out.last_line, out.last_start, out.last_end),
         requests=_requests(buffers, out),
         hosts=pl.Series("host", _values(buffers.host_text, out.host_text_len), dtype=pl.String),
+        paths=pl.Series("path", _values(buffers.path_text, out.path_text_len), dtype=pl.String),
+        agents=pl.Series("agent", _values(buffers.agent_text, out.agent_text_len), dtype=pl.String),
         host_digests=_digests(buffers.host_digests, out.hosts),
     )
     if out.deferred:
@@ -233,19 +235,14 @@ def _requests(buffers: _Buffers, out: _Out) -> pl.DataFrame:
     rows = out.rows
     if not rows:
         return pl.DataFrame(schema=REQUESTS_SCHEMA)
-    paths = pl.Series(_values(buffers.path_text, out.path_text_len), dtype=pl.String)
-    agents = pl.Series([*_values(buffers.agent_text, out.agent_text_len), None], dtype=pl.String)
-    agent_ids = buffers.row_agent[:rows]
-    agent_ids = np.where(agent_ids == _NO_AGENT, np.uint32(out.agents), agent_ids)
+    agent_ids = pl.Series(buffers.row_agent[:rows])
     frame = pl.DataFrame(
         {
             "index": pl.Series(buffers.row_line[:rows]),
             "host_id": pl.Series(buffers.row_host[:rows]),
-            "path": paths.gather(pl.Series(buffers.row_path[:rows])),
-            "agent": agents.gather(pl.Series(agent_ids)),
-            "at": pl.from_epoch(pl.Series(buffers.row_epoch[:rows]), time_unit="s")
-            .dt.cast_time_unit("us")
-            .dt.replace_time_zone("UTC"),
+            "path_id": pl.Series(buffers.row_path[:rows]),
+            "agent_id": agent_ids.set(agent_ids == _NO_AGENT, None),
+            "epoch": pl.Series(buffers.row_epoch[:rows]),
         }
     )
     # No line text: a time the C pass could not read sends the line to the regex path.
@@ -278,8 +275,12 @@ def _add_deferred(
     if other.requests.height:
         scan.hosts, host_ids, added = _merged_values(scan.hosts, other.hosts)
         scan.host_digests = pl.concat([scan.host_digests, other.host_digests.filter(added)])
+        scan.paths, path_ids, _ = _merged_values(scan.paths, other.paths)
+        scan.agents, agent_ids, _ = _merged_values(scan.agents, other.agents)
         renumbered = other.requests.with_columns(
-            host_id=host_ids.gather(other.requests.get_column("host_id"))
+            host_id=host_ids.gather(other.requests.get_column("host_id")),
+            path_id=path_ids.gather(other.requests.get_column("path_id")),
+            agent_id=agent_ids.gather(other.requests.get_column("agent_id")),
         )
         scan.requests = pl.concat([scan.requests, renumbered])
 
