@@ -4,9 +4,29 @@ from __future__ import annotations
 
 import ctypes
 import hmac
+import platform
 import random
+from collections.abc import Iterator
+
+import pytest
 
 from stats.logparse.native.build import load_library
+
+
+@pytest.fixture(params=["SHA extensions", "portable"], autouse=True)
+def compression(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each test with the CPU's SHA extensions (where it has them) and without."""
+    library = load_library()
+    library.hmac_sha256_use_sha_ni(ctypes.c_int64(request.param == "SHA extensions"))
+    yield request.param
+    library.hmac_sha256_use_sha_ni(ctypes.c_int64(1))
+
+
+def test_the_sha_extensions_are_used_where_the_cpu_has_them(compression: str) -> None:
+    with open("/proc/cpuinfo") as info:
+        has_them = " sha_ni" in info.read() and platform.machine() == "x86_64"
+    used = load_library().hmac_sha256_use_sha_ni(ctypes.c_int64(compression != "portable"))
+    assert used == (has_them and compression != "portable")
 
 
 def _c_hmac(key: bytes, message: bytes) -> bytes:

@@ -110,6 +110,7 @@ def with_result_types(library: ctypes.CDLL) -> ctypes.CDLL:
         "encode_bitmaps",
         "bitmap_container_bytes",
         "version_objects",
+        "hmac_sha256_use_sha_ni",
     ):
         getattr(library, name).restype = ctypes.c_int64
     return library

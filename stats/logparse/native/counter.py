@@ -115,10 +115,10 @@ def count_downloads_native(
     paths = _PathTables(scan, rules)
     if not paths.packages.len() and not paths.unknown_names.height:
         return
-    row_path = requests.get_column("path_id").to_numpy()
-    row_agent = requests.get_column("agent_id").fill_null(scan.agents.len()).to_numpy()
-    row_host = requests.get_column("host_id").to_numpy()
-    row_epoch = requests.get_column("epoch").fill_null(_NO_TIME).to_numpy()
+    row_path = _column(requests.get_column("path_id"), np.uint32)
+    row_agent = _column(requests.get_column("agent_id").fill_null(scan.agents.len()), np.uint32)
+    row_host = _column(requests.get_column("host_id"), np.uint32)
+    row_epoch = _column(requests.get_column("epoch").fill_null(_NO_TIME), np.int64)
     downloads = paths.kind[row_path] != 0
     agent_flags = _agent_flags(scan.agents, np.unique(row_agent[downloads]), rules)
     host_mirror = _host_mirrors(scan.hosts, np.unique(row_host[downloads]), rules)
@@ -139,6 +139,11 @@ def count_downloads_native(
     if library.count_downloads(ctypes.byref(count_in), ctypes.byref(out.structure)) != 0:
         raise MemoryError("the native download counter could not allocate its tables")
     out.add_to(result, scan, paths, requests, rules, sample_size)
+
+
+def _column(values: pl.Series, dtype: type[np.generic]) -> np.ndarray:
+    """The column as one C array of ``dtype`` (a copy only where it is not one already)."""
+    return np.ascontiguousarray(values.to_numpy(), dtype=dtype)
 
 
 def _agent_flags(agents: pl.Series, used: np.ndarray, rules: DownloadRules) -> np.ndarray:

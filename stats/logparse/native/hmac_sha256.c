@@ -25,7 +25,7 @@ static const uint32_t H0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 
 static inline uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
-static void compress(uint32_t state[8], const uint8_t block[64]) {
+static void compress_portable(uint32_t state[8], const uint8_t block[64]) {
     uint32_t w[64];
     for (int i = 0; i < 16; i++)
         w[i] = (uint32_t)block[4 * i] << 24 | (uint32_t)block[4 * i + 1] << 16 |
@@ -57,6 +57,79 @@ static void compress(uint32_t state[8], const uint8_t block[64]) {
     state[5] += f;
     state[6] += g;
     state[7] += h;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* The same compression with the CPU's SHA extensions (Intel since Goldmont and Ice Lake,
+ * AMD since Zen): four rounds per pair of instructions, about 8x the portable code. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void compress_sha_ni(uint32_t state[8],
+                                                                        const uint8_t block[64]) {
+    const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i cdab = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&state[0]), 0xB1);
+    __m128i efgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&state[4]), 0x1B);
+    __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+    __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+    const __m128i abef_start = abef, cdgh_start = cdgh;
+    __m128i w[16];
+    for (int i = 0; i < 16; i++) {
+        if (i < 4) {
+            w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(block + 16 * i)), byte_swap);
+        } else {
+            __m128i sum = _mm_add_epi32(_mm_sha256msg1_epu32(w[i - 4], w[i - 3]),
+                                        _mm_alignr_epi8(w[i - 1], w[i - 2], 4));
+            w[i] = _mm_sha256msg2_epu32(sum, w[i - 1]);
+        }
+        __m128i message = _mm_add_epi32(w[i], _mm_loadu_si128((const __m128i *)&K[4 * i]));
+        cdgh = _mm_sha256rnds2_epu32(cdgh, abef, message);
+        abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(message, 0x0E));
+    }
+    abef = _mm_add_epi32(abef, abef_start);
+    cdgh = _mm_add_epi32(cdgh, cdgh_start);
+    __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+    __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    _mm_storeu_si128((__m128i *)&state[0], _mm_blend_epi16(feba, dchg, 0xF0));
+    _mm_storeu_si128((__m128i *)&state[4], _mm_alignr_epi8(dchg, feba, 8));
+}
+
+static int sha_ni_allowed = 1;
+
+static int has_sha_ni(void) {
+    static int known = -1;
+    if (!sha_ni_allowed)
+        return 0;
+    if (known < 0) {
+        unsigned a, b, c, d;
+        int sse = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_1) && (c & bit_SSSE3);
+        known = sse && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+    }
+    return known;
+}
+
+static void compress(uint32_t state[8], const uint8_t block[64]) {
+    if (has_sha_ni())
+        compress_sha_ni(state, block);
+    else
+        compress_portable(state, block);
+}
+#else
+static void compress(uint32_t state[8], const uint8_t block[64]) {
+    compress_portable(state, block);
+}
+#endif
+
+/* 1 when compress uses the CPU's SHA extensions; allowed = 0 makes it use the portable
+ * code from then on (so that tests compare the two), 1 lets it use them where present. */
+int64_t hmac_sha256_use_sha_ni(int64_t allowed) {
+#if defined(__x86_64__) || defined(__i386__)
+    sha_ni_allowed = (int)allowed;
+    return has_sha_ni();
+#else
+    (void)allowed;
+    return 0;
+#endif
 }
 
 /* SHA-256 of (the 64-byte block already in state, counted as `prefix` bytes) + message. */
