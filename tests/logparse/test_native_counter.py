@@ -62,9 +62,10 @@ def test_shards_of_real_traffic_merge_to_the_same_facts() -> None:
     data = gzip.decompress((FIXTURES / "nasa_jul95_xaa.log.gz").read_bytes())
     cut = data.index(b"\n", len(data) // 2) + 1
     whole_reference, whole_native = _counted(data, _rules("Europe/London"))
-    first, second = _counted(data[:cut], _rules("Europe/London"))[1], _counted(
-        data[cut:], _rules("Europe/London")
-    )[1]
+    first, second = (
+        _counted(data[:cut], _rules("Europe/London"))[1],
+        _counted(data[cut:], _rules("Europe/London"))[1],
+    )
     first.merge(second, sample_size=10_000)
     assert whole_native.downloads > 1_000
     _assert_same(whole_reference, whole_native)
