@@ -112,11 +112,12 @@ static inline int64_t floor_div(int64_t a, int64_t b) {
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-/* The offset in force at epoch: the last zone starting at or before it. */
+/* The offset in force at epoch: the last zone starting at or before it (the hint, the
+ * previous row's zone, is right for nearly every row of a time-ordered log). */
 static inline int64_t zone_offset(const CountIn *in, int64_t epoch, int64_t *hint) {
     int64_t k = *hint;
-    if (k + 1 < in->zones && in->zone_start[k + 1] <= epoch) {
-        int64_t lo = k + 1, hi = in->zones - 1; /* largest start <= epoch */
+    if (in->zone_start[k] > epoch || (k + 1 < in->zones && in->zone_start[k + 1] <= epoch)) {
+        int64_t lo = 0, hi = in->zones - 1;
         while (lo < hi) {
             int64_t mid = lo + (hi - lo + 1) / 2;
             if (in->zone_start[mid] <= epoch)
@@ -124,19 +125,8 @@ static inline int64_t zone_offset(const CountIn *in, int64_t epoch, int64_t *hin
             else
                 hi = mid - 1;
         }
-        k = lo;
-    } else if (in->zone_start[k] > epoch) {
-        int64_t lo = 0, hi = k - 1;
-        while (lo < hi) {
-            int64_t mid = lo + (hi - lo + 1) / 2;
-            if (in->zone_start[mid] <= epoch)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        k = lo;
+        *hint = k = lo;
     }
-    *hint = k;
     return in->zone_offset[k];
 }
 

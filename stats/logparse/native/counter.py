@@ -16,6 +16,7 @@ import polars as pl
 from stats.logparse.bots import bot_detector
 from stats.logparse.downloads import download_path_ids
 from stats.logparse.lines import SAMPLE_CHARS, LineScan
+from stats.logparse.native.arrays import address, pointing_at
 from stats.logparse.native.build import load_library
 from stats.logparse.result import FactTables, ShardResult
 from stats.logparse.rules import DownloadRules
@@ -71,10 +72,6 @@ class _CountOut(ctypes.Structure):
     ]
 
 
-def _address(array: np.ndarray | None) -> int | None:
-    return None if array is None else int(array.ctypes.data)
-
-
 class _PathTables:
     """Per path id: download kind, the package's (or unknown name's) code, version code."""
 
@@ -126,13 +123,13 @@ def count_downloads_native(
     starts, offsets = utc_offsets(rules.timezone, epochs[epochs != _NO_TIME])
     rows = requests.height
     count_in = _CountIn(
-        *(_address(a) for a in (row_path, row_agent, row_host, row_epoch)),
+        *(address(a) for a in (row_path, row_agent, row_host, row_epoch)),
         rows,
-        *(_address(a) for a in (paths.kind, paths.code, paths.version, agent_flags)),
-        _address(host_mirror),
+        *(address(a) for a in (paths.kind, paths.code, paths.version, agent_flags)),
+        address(host_mirror),
         scan.hosts.len(),
-        _address(starts),
-        _address(offsets),
+        address(starts),
+        address(offsets),
         len(starts),
     )
     out = _Out(rows, scan.hosts.len(), paths.unknown_names.height, sample_size)
@@ -192,12 +189,9 @@ class _Out:
         self.version_fact = np.empty(rows, np.uint32)
         self.version_code = np.empty(rows, np.int32)
         self.version_n = np.empty(rows, np.int64)
-        self.structure = _CountOut()
-        for field in _CountOut._fields_:
-            name = field[0]
-            value = getattr(self, name, None)
-            if isinstance(value, np.ndarray):
-                setattr(self.structure, name, _address(value))
+        structure = pointing_at(_CountOut, self)
+        assert isinstance(structure, _CountOut)
+        self.structure = structure
         self.structure.invalid_cap = sample_size
 
     def add_to(

@@ -23,6 +23,7 @@ from stats.logparse.lines import (
     count_lines,
     scan_lines_polars,
 )
+from stats.logparse.native.arrays import pointing_at
 from stats.logparse.native.build import load_library
 from stats.logparse.rules import DownloadRules
 
@@ -120,10 +121,6 @@ class _RuleBytes:
         )
 
 
-def _address(array: np.ndarray) -> int:
-    return int(array.ctypes.data)
-
-
 class _Buffers:
     """The arrays the C pass writes into: room for ``lines`` rows and deferred lines of a
     shard of ``size`` bytes (untouched room costs address space, not memory)."""
@@ -147,11 +144,8 @@ class _Buffers:
         self.host_digests = np.empty(n * _DIGEST_BYTES, np.uint8)
 
     def structure(self, lines: int, sample_size: int) -> _Out:
-        out = _Out()
-        for field in _Out._fields_:
-            value = getattr(self, field[0], None)
-            if isinstance(value, np.ndarray):
-                setattr(out, field[0], _address(value))
+        out = pointing_at(_Out, self)
+        assert isinstance(out, _Out)
         out.lines = lines
         out.sample_cap = sample_size
         return out
