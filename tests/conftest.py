@@ -152,3 +152,19 @@ def _no_rate_limit(settings: Settings) -> None:
     settings.STATS = settings.STATS.model_copy(
         update={"ratelimit": settings.STATS.ratelimit.model_copy(update={"enabled": False})}
     )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    tmp_path_factory: pytest.TempPathFactory, django_db_modify_db_settings_parallel_suffix: None
+) -> None:
+    """On SQLite, a test database in a file (WAL, as the platform's embedded default runs)
+    rather than Django's shared-cache in-memory one, whose table locks make a reader fail
+    at once beside another thread's write: the ingestion flow plans segments while its
+    writer thread writes, as it does in production."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")

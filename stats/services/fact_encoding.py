@@ -23,9 +23,9 @@ EncodedFact = tuple[int, str, int, int, bytes, str]
 
 
 def encode_facts(
-    tables: FactTables, *, client_ids: dict[bytes, int], package_ids: dict[str, int]
+    tables: FactTables, *, client_ids: np.ndarray, package_ids: dict[str, int]
 ) -> list[EncodedFact]:
-    """One row per fact; ``client_ids`` must hold every digest of ``tables.digests``."""
+    """One row per fact; ``client_ids``: the Client id of each of ``tables.digests``."""
     if not len(tables):
         return []
     counts = tables.counts
@@ -50,16 +50,14 @@ def encode_facts(
     )
 
 
-def _bitmaps(tables: FactTables, client_ids: dict[bytes, int], rank: np.ndarray) -> list[bytes]:
+def _bitmaps(tables: FactTables, client_ids: np.ndarray, rank: np.ndarray) -> list[bytes]:
     """Each fact's client ids as a serialised roaring bitmap, in ``rank`` order.
 
     The (fact, client id) pairs are sorted once as one 64-bit key each; the C writer
     turns them into all the bitmaps in one call, or pyroaring one fact at a time where
     the library is missing.
     """
-    ids = np.fromiter(
-        (client_ids[d] for d in tables.digests.to_list()), np.uint64, tables.digests.len()
-    )
+    ids = np.asarray(client_ids, dtype=np.uint64)
     pairs = tables.clients
     facts = rank[pairs.get_column("fact").to_numpy()].astype(np.uint64)
     keys = np.sort((facts << np.uint64(32)) | ids[pairs.get_column("client").to_numpy()])

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import glob
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -196,21 +197,26 @@ def _already_ingested(registry: Registry, segment: Segment) -> bool:
     ).exists()
 
 
-def ensure_client_ids(
-    *, registry: Registry, digests: Iterable[bytes], cache: dict[bytes, int]
-) -> None:
-    """Make sure every digest has a Client row; fill ``cache`` with digest -> id.
+def client_ids_for(
+    *, registry: Registry, digests: Sequence[bytes], cache: dict[bytes, int]
+) -> np.ndarray:
+    """The Client id of each of the (distinct) ``digests``, creating the missing rows;
+    ``cache`` keeps digest -> id between segments.
 
     Runs outside the segment's transaction, in sorted order so concurrent runs never
     deadlock; a client row without facts (after a rollback) is harmless.
     """
-    wanted = set(digests)
-    if len(cache) + len(wanted) > CLIENT_CACHE_LIMIT:
+    if len(cache) + len(digests) > CLIENT_CACHE_LIMIT:
         cache.clear()  # memory stays bounded over long runs; lookups refill it
-    missing = sorted(d for d in wanted if d not in cache)
-    if missing:
+    ids = np.fromiter((cache.get(d, -1) for d in digests), np.int64, len(digests))
+    missing_at = np.flatnonzero(ids < 0).tolist()
+    if missing_at:
+        missing = sorted(digests[i] for i in missing_at)
         with transaction.atomic():
-            cache.update(upsert_clients(registry_id=registry.pk, digests=missing))
+            found = upsert_clients(registry_id=registry.pk, digests=missing)
+        cache.update(found)
+        ids[missing_at] = [found[digests[i]] for i in missing_at]
+    return ids
 
 
 def record_segment(
@@ -224,9 +230,8 @@ def record_segment(
 ) -> bool:
     """Write one segment and its facts atomically; False when it was already there."""
     tables = result.tables
-    digests = tables.digests.to_list()
-    ensure_client_ids(registry=registry, digests=digests, cache=client_ids)
-    facts = encode_facts(tables, client_ids=client_ids, package_ids=package_ids)
+    ids = client_ids_for(registry=registry, digests=tables.digests.to_list(), cache=client_ids)
+    facts = encode_facts(tables, client_ids=ids, package_ids=package_ids)
     with transaction.atomic():
         try:
             with transaction.atomic():

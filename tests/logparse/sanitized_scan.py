@@ -11,6 +11,8 @@ import ctypes
 import gzip
 import sys
 
+import numpy as np
+
 from stats.logparse.native import build
 from stats.services.fact_encoding import encode_facts
 from tests.logparse.test_native_scanner import (
@@ -53,7 +55,7 @@ def main(library: str) -> None:
         _assert_same(reference, native)
         # The facts' bitmaps and version objects (roaring.c, versions.c) too.
         tables = native.tables
-        clients = {d: i * 7 for i, d in enumerate(tables.digests.to_list())}
+        clients = np.arange(tables.digests.len()) * 7
         packages = {p: i for i, p in enumerate(tables.counts.get_column("package").unique())}
         assert len(encode_facts(tables, client_ids=clients, package_ids=packages)) == len(tables)
         checked += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -54,7 +55,9 @@ def test_encoded_rows_decode_to_the_facts_in_package_day_order(
     monkeypatch.setattr(fact_encoding, "native_available", lambda: native)
     ids = {b"a": 10, b"b": 70_000, b"c": 3}
     packages = {"limma": 2, "org.Hs.eg.db": 5, "DESeq2": 1}
-    rows = encode_facts(_tables(), client_ids=ids, package_ids=packages)
+    tables = _tables()
+    client_ids = np.array([ids[d] for d in tables.digests.to_list()])
+    rows = encode_facts(tables, client_ids=client_ids, package_ids=packages)
     decoded = [
         (p, day, n, m, sorted(bitmaps.from_bytes(c)), json.loads(v)) for p, day, n, m, c, v in rows
     ]
@@ -74,7 +77,7 @@ def test_encoded_rows_decode_to_the_facts_in_package_day_order(
 
 
 def test_empty_tables_encode_to_no_rows() -> None:
-    assert encode_facts(FactTables(), client_ids={}, package_ids={}) == []
+    assert encode_facts(FactTables(), client_ids=np.array([], np.int64), package_ids={}) == []
 
 
 def test_merged_tables_sum_counts_and_unite_clients() -> None:
