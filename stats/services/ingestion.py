@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import glob
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,13 +24,11 @@ from stats.logparse.rules import DownloadRules
 from stats.logparse.shard import parse_shard
 from stats.models import LogSegment, Registry, SegmentStatus
 from stats.selectors.rules import download_rules, package_ids
-from stats.services.bulk import add_unknown_requests, insert_encoded_facts, upsert_clients
+from stats.services.bulk import add_unknown_requests, insert_encoded_facts
+from stats.services.client_ids import SeenClients, client_ids_for
 from stats.services.fact_encoding import encode_facts
 
 logger = logging.getLogger(__name__)
-
-CLIENT_CACHE_LIMIT = 500_000
-"""Digest -> Client id pairs a run keeps between segments at most."""
 
 ProgressCallback = Callable[[int, int], None]
 """Called after each segment with (bytes done, lines done)."""
@@ -115,7 +112,7 @@ def ingest_log_files(
     """Ingest log files (plain or gzip, globs allowed) into ``registry``."""
     rules = download_rules(registry)
     ids = package_ids(registry)
-    clients: dict[bytes, int] = {}
+    clients = SeenClients()
     summary = IngestSummary()
     for path in expand_paths(paths):
         if not path.is_file():
@@ -160,7 +157,7 @@ def _ingest_segment(
     segment: Segment,
     rules: DownloadRules,
     ids: dict[str, int],
-    clients: dict[bytes, int],
+    clients: SeenClients,
     summary: IngestSummary,
 ) -> None:
     if segment.known or _already_ingested(registry, segment):
@@ -197,40 +194,18 @@ def _already_ingested(registry: Registry, segment: Segment) -> bool:
     ).exists()
 
 
-def client_ids_for(
-    *, registry: Registry, digests: Sequence[bytes], cache: dict[bytes, int]
-) -> np.ndarray:
-    """The Client id of each of the (distinct) ``digests``, creating the missing rows;
-    ``cache`` keeps digest -> id between segments.
-
-    Runs outside the segment's transaction, in sorted order so concurrent runs never
-    deadlock; a client row without facts (after a rollback) is harmless.
-    """
-    if len(cache) + len(digests) > CLIENT_CACHE_LIMIT:
-        cache.clear()  # memory stays bounded over long runs; lookups refill it
-    ids = np.fromiter((cache.get(d, -1) for d in digests), np.int64, len(digests))
-    missing_at = np.flatnonzero(ids < 0).tolist()
-    if missing_at:
-        missing = sorted(digests[i] for i in missing_at)
-        with transaction.atomic():
-            found = upsert_clients(registry_id=registry.pk, digests=missing)
-        cache.update(found)
-        ids[missing_at] = [found[digests[i]] for i in missing_at]
-    return ids
-
-
 def record_segment(
     *,
     registry: Registry,
     segment: Segment,
     result: ShardResult,
     package_ids: dict[str, int],
-    client_ids: dict[bytes, int],
+    client_ids: SeenClients,
     started_at: datetime,
 ) -> bool:
     """Write one segment and its facts atomically; False when it was already there."""
     tables = result.tables
-    ids = client_ids_for(registry=registry, digests=tables.digests.to_list(), cache=client_ids)
+    ids = client_ids_for(registry=registry, digests=tables.digests, seen=client_ids)
     facts = encode_facts(tables, client_ids=ids, package_ids=package_ids)
     with transaction.atomic():
         try:

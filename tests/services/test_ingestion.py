@@ -11,6 +11,7 @@ from pytest_django.fixtures import Settings
 
 import stats.services.ingestion as ingestion
 from stats.models import Client, LogSegment, SegmentStatus, UnknownPackage
+from stats.services import client_ids
 from stats.services.ingestion import ingest_log_files
 from tests.logparse.expected import expected_counts
 from tests.services.ingest_helpers import (
@@ -75,7 +76,7 @@ def test_a_full_client_cache_is_emptied_and_totals_stay_exact(
 ) -> None:
     whole = nasa_registry("whole")
     ingest_log_files(registry=whole, paths=[nasa_log])
-    monkeypatch.setattr(ingestion, "CLIENT_CACHE_LIMIT", 50)
+    monkeypatch.setattr(client_ids, "CLIENTS_KEPT", 50)
     small = nasa_registry("small")
     ingest_log_files(registry=small, paths=[nasa_log])
     assert totals(small) == totals(whole)

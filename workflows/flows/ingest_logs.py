@@ -40,6 +40,7 @@ from stats.logparse.shard import parse_shard
 from stats.models import Registry
 from stats.selectors.rules import download_rules, package_ids
 from stats.selectors.workflows import registries_named
+from stats.services.client_ids import SeenClients
 from stats.services.ingestion import (
     IngestSummary,
     file_segments,
@@ -143,7 +144,7 @@ def record_parsed_segment(
     segment: Segment,
     result: ShardResult,
     ids: dict[str, int],
-    clients: dict[bytes, int],
+    clients: SeenClients,
     started_at: datetime,
 ) -> bool:
     """Write one segment's facts with its mark, in one transaction (False: already there)."""
@@ -182,7 +183,7 @@ class _Ingestion:
         self.registry = registry
         self.rules = rules
         self.ids = ids
-        self.clients: dict[bytes, int] = {}
+        self.clients = SeenClients()
         self.summary = IngestSummary()
         self.workers: set[str] = set()
         self.slurm_jobs: set[str] = set()

@@ -1,0 +1,76 @@
+"""Client ids of a run's client digests: looked up in a frame the run keeps, created in
+the database when new.
+
+A segment has tens of thousands of distinct clients and a run meets most of them again
+in every segment, so the digests are joined against what the run has seen (one join,
+not a dictionary lookup per digest) and only the unseen ones go to the database.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from django.db import transaction
+
+from stats.models import Registry
+from stats.services.bulk import upsert_clients
+
+CLIENTS_KEPT = 500_000
+"""Digest -> Client id pairs a run keeps between segments at most."""
+
+_SCHEMA = {"client": pl.Binary, "id": pl.Int64}
+
+
+class SeenClients:
+    """The digest -> Client id pairs of one run (of one registry)."""
+
+    def __init__(self) -> None:
+        self._parts: list[pl.DataFrame] = []
+        self._rows = 0
+
+    def ids(self, digests: pl.Series) -> np.ndarray:
+        """Each digest's id, -1 where not seen."""
+        if not self._rows:
+            return np.full(digests.len(), -1, np.int64)
+        if len(self._parts) > 1:
+            self._parts = [pl.concat(self._parts)]
+        found = (
+            digests.rename("client")
+            .to_frame()
+            .join(self._parts[0], on="client", how="left", maintain_order="left")
+        )
+        return np.array(found.get_column("id").fill_null(-1).to_numpy(), dtype=np.int64)
+
+    def add(self, pairs: dict[bytes, int]) -> None:
+        if self._rows + len(pairs) > CLIENTS_KEPT:
+            self._parts, self._rows = [], 0  # memory stays bounded; lookups refill it
+        frame = pl.DataFrame({"client": list(pairs), "id": list(pairs.values())}, schema=_SCHEMA)
+        self._parts.append(frame)
+        self._rows += frame.height
+
+
+def client_ids_for(*, registry: Registry, digests: pl.Series, seen: SeenClients) -> np.ndarray:
+    """The Client id of each of the (distinct) ``digests``, creating the missing rows.
+
+    Runs outside the segment's transaction, in sorted order so that concurrent runs never
+    deadlock; a client row without facts (after a rollback) is harmless.
+    """
+    ids = seen.ids(digests)
+    missing_at = np.flatnonzero(ids < 0)
+    if len(missing_at):
+        missing = digests.gather(missing_at).sort().to_list()
+        with transaction.atomic():
+            found = upsert_clients(registry_id=registry.pk, digests=missing)
+        seen.add(found)
+        new = (
+            digests.gather(missing_at)
+            .to_frame("client")
+            .join(
+                pl.DataFrame({"client": list(found), "id": list(found.values())}, schema=_SCHEMA),
+                on="client",
+                how="left",
+                maintain_order="left",
+            )
+        )
+        ids[missing_at] = new.get_column("id").to_numpy()
+    return ids
