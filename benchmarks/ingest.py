@@ -90,6 +90,7 @@ def run_child(db_url: str, path: Path, threads: int | None, workdir: Path) -> di
     env["STATS_DATA_DIR"] = str(workdir / "data")
     if threads:
         env["POLARS_MAX_THREADS"] = str(threads)
+        env["OPENBLAS_NUM_THREADS"] = "1"
     proc = subprocess.run(
         [sys.executable, __file__, "--child", str(path)],
         env=env,
