@@ -207,3 +207,21 @@ def test_fuzzed_lines_give_the_same_result(seed: int) -> None:
     scan = scan_lines_native(data, _rules(), sample_size=0)
     assert scan.deferred and not scan.hosts.is_duplicated().any()
     assert scan.requests.get_column("host_id").max() < scan.hosts.len()
+
+
+def test_escaped_requests_with_uncounted_statuses_are_decided_by_the_c_pass() -> None:
+    """TLS handshakes sent to the HTTP port log as escaped bytes with status 400: no
+    request fields are needed for them; a counted status leaves the line to the regex."""
+    handshake = (
+        b'192.0.2.7 - - [01/Jul/1995:00:00:09 -0400] "\\x16\\x03\\x01\\x00\\xf7" 400 226 '
+        b'"-" "-"\n'
+    )
+    escaped_download = (
+        b'192.0.2.8 - - [01/Jul/1995:00:00:10 -0400] "GET /pkg/1.0/a\\"b.tgz HTTP/1.0" '
+        b'200 1 "-" "R"\n'
+    )
+    data = handshake * 30 + escaped_download * 2 + handshake
+    reference, native = _both(data, _rules())
+    _assert_same(reference, native)
+    assert reference.lines == 33 and reference.malformed == 0
+    assert scan_lines_native(data, _rules(), sample_size=0).deferred == 2

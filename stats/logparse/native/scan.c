@@ -460,8 +460,10 @@ int64_t scan_lines(const uint8_t *data, int64_t size, const scan_rules *rules, s
             kind = LINE_DEFERRED;
         } else if (p == e || !valid_line(p, e, &f)) {
             kind = LINE_MALFORMED;
-        } else if (f.request_backslash) {
-            kind = LINE_DEFERRED; /* REQUEST_FIELDS may backtrack over escapes */
+        } else if (f.request_backslash && rules->status_ok[f.status]) {
+            /* REQUEST_FIELDS may backtrack over escapes; with a status the rules do not
+             * count (TLS handshakes sent to the HTTP port, 400) no fields are needed. */
+            kind = LINE_DEFERRED;
         } else {
             kind = LINE_VALID;
         }
