@@ -213,8 +213,7 @@ def test_escaped_requests_with_uncounted_statuses_are_decided_by_the_c_pass() ->
     """TLS handshakes sent to the HTTP port log as escaped bytes with status 400: no
     request fields are needed for them; a counted status leaves the line to the regex."""
     handshake = (
-        b'192.0.2.7 - - [01/Jul/1995:00:00:09 -0400] "\\x16\\x03\\x01\\x00\\xf7" 400 226 '
-        b'"-" "-"\n'
+        b'192.0.2.7 - - [01/Jul/1995:00:00:09 -0400] "\\x16\\x03\\x01\\x00\\xf7" 400 226 "-" "-"\n'
     )
     escaped_download = (
         b'192.0.2.8 - - [01/Jul/1995:00:00:10 -0400] "GET /pkg/1.0/a\\"b.tgz HTTP/1.0" '
