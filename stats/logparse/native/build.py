@@ -30,7 +30,7 @@ SOURCES = (
     _HERE / "roaring.c",
     _HERE / "versions.c",
 )
-HEADERS = (_HERE / "hmac_sha256.h",)
+HEADERS = (_HERE / "hmac_sha256.h", _HERE / "line_format.h")
 FLAGS = ("-O2", "-shared", "-fPIC", "-std=c11", "-Wall")
 
 
