@@ -1,9 +1,8 @@
 """Readers of the .tab files during a recomputation see the old file or the new one.
 
-PostgreSQL only: the test needs real concurrent connections. Under SQLite the test
-database is a shared-cache in-memory database with table-level locks, where a reader
-running beside a writing transaction fails with "database table is locked" whatever
-the view does, so the test would measure SQLite's test setup, not the code.
+Real concurrent connections on both databases: PostgreSQL, and SQLite in a file in WAL
+mode as the embedded default runs (the test database is such a file, see
+tests/conftest.py), where readers see the last commit beside a writing transaction.
 """
 
 from __future__ import annotations
@@ -19,16 +18,7 @@ from django.test import Client, override_settings
 from stats.models import PackageMonth, PackageYear, Registry
 from tests.web.tab_dataset import PACKAGE_MONTHS, PACKAGE_YEARS, build_dataset, expected
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor == "sqlite",
-        reason="SQLite's shared-cache in-memory test database locks whole tables, so a "
-        "reader beside a writing transaction fails whatever the view does; "
-        "run with DATABASE_URL=postgresql://...",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 NEW_YEARS = {2024: (20, 50), 2023: (8, 18), 2021: (1, 1)}
 NEW_MONTHS = {(2024, 2): (20, 50), (2023, 5): (8, 18), (2021, 7): (1, 1)}
