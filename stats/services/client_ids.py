@@ -41,12 +41,12 @@ class SeenClients:
         )
         return np.array(found.get_column("id").fill_null(-1).to_numpy(), dtype=np.int64)
 
-    def add(self, pairs: dict[bytes, int]) -> None:
-        if self._rows + len(pairs) > CLIENTS_KEPT:
+    def add(self, pairs: pl.DataFrame) -> None:
+        """Remember ``pairs`` (columns client, id)."""
+        if self._rows + pairs.height > CLIENTS_KEPT:
             self._parts, self._rows = [], 0  # memory stays bounded; lookups refill it
-        frame = pl.DataFrame({"client": list(pairs), "id": list(pairs.values())}, schema=_SCHEMA)
-        self._parts.append(frame)
-        self._rows += frame.height
+        self._parts.append(pairs)
+        self._rows += pairs.height
 
 
 def client_ids_for(*, registry: Registry, digests: pl.Series, seen: SeenClients) -> np.ndarray:
@@ -58,19 +58,11 @@ def client_ids_for(*, registry: Registry, digests: pl.Series, seen: SeenClients)
     ids = seen.ids(digests)
     missing_at = np.flatnonzero(ids < 0)
     if len(missing_at):
-        missing = digests.gather(missing_at).sort().to_list()
+        missing = digests.gather(missing_at).rename("client")
         with transaction.atomic():
-            found = upsert_clients(registry_id=registry.pk, digests=missing)
-        seen.add(found)
-        new = (
-            digests.gather(missing_at)
-            .to_frame("client")
-            .join(
-                pl.DataFrame({"client": list(found), "id": list(found.values())}, schema=_SCHEMA),
-                on="client",
-                how="left",
-                maintain_order="left",
-            )
-        )
+            found = upsert_clients(registry_id=registry.pk, digests=missing.sort().to_list())
+        pairs = pl.DataFrame({"client": list(found), "id": list(found.values())}, schema=_SCHEMA)
+        seen.add(pairs)
+        new = missing.to_frame().join(pairs, on="client", how="left", maintain_order="left")
         ids[missing_at] = new.get_column("id").to_numpy()
     return ids
