@@ -12,8 +12,8 @@ import re
 import polars as pl
 
 from stats.logparse.bots import bot_detector
-from stats.logparse.downloads import download_path_ids
 from stats.logparse.lines import SAMPLE_CHARS, LineScan
+from stats.logparse.paths import download_paths
 from stats.logparse.result import FACT_KEYS, FactTables, ShardResult
 from stats.logparse.rules import DownloadRules
 
@@ -22,7 +22,9 @@ def count_downloads_polars(
     scan: LineScan, rules: DownloadRules, result: ShardResult, sample_size: int
 ) -> None:
     """Add ``scan``'s downloads to ``result``."""
-    paths = download_path_ids(scan, rules)
+    paths = download_paths(scan.paths, rules).frame.select(
+        "path_id", "package", "version", "category", "manifest_category", "known"
+    )
     requests = scan.requests.join(paths, on="path_id", how="inner")
     if not requests.height:
         return

@@ -2,51 +2,179 @@
 manifest, applied once per distinct path and remembered across a process's shards.
 
 A path's answer depends on the rules only, and a log's download paths repeat from
-shard to shard (the same package files), so each new path is matched once.
+shard to shard (the same package files), so each new path is matched once. Besides the
+names, each path keeps integer codes (its kind, its package's or unknown name's code,
+its version's code) into lists kept with the table, which is what the C counter reads.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from enum import IntEnum
 
 import polars as pl
 
+from stats.logparse.result import ColumnType
 from stats.logparse.rules import DownloadRules
 
 PATHS_KEPT = 1_000_000
 """Paths remembered per process at most; past that the table starts again."""
 
-_PATH_SCHEMA = {
-    "path": pl.String,
+
+class PathKind(IntEnum):
+    """What a path is, as the C counter reads it."""
+
+    NONE = 0
+    """Not a download."""
+    KNOWN = 1
+    """A download of a package of the manifest (in its category)."""
+    UNKNOWN = 2
+    """A download of a name the manifest lacks (or lists under another category)."""
+
+
+_NAMES_SCHEMA: dict[str, ColumnType] = {
     "package": pl.String,
     "version": pl.String,
     "category": pl.String,
     "manifest_category": pl.String,
     "known": pl.Boolean,
 }
+_CODES_SCHEMA: dict[str, ColumnType] = {
+    "kind": pl.UInt8,
+    "code": pl.Int32,
+    "version_code": pl.Int32,
+}
+_MATCHED_SCHEMA: dict[str, ColumnType] = {"path": pl.String, **_NAMES_SCHEMA}
+_TABLE_SCHEMA: dict[str, ColumnType] = {**_MATCHED_SCHEMA, **_CODES_SCHEMA}
+
+
+@dataclass(frozen=True)
+class DownloadPaths:
+    """The download paths among a shard's distinct paths, and the lists their codes index.
+
+    ``frame``: path_id (the path's position in the shard's list), package, version,
+    category (the group's last component, '' without one), manifest_category, known,
+    kind, code (KNOWN: into ``packages``; UNKNOWN: into ``unknown_names``) and
+    version_code (into ``versions``, -1 without a version).
+    """
+
+    frame: pl.DataFrame
+    packages: pl.Series
+    categories: pl.Series
+    """The manifest category of each of ``packages``."""
+    unknown_names: pl.DataFrame
+    """(category, package) of the names the manifest lacks."""
+    versions: pl.Series
+
+
+class _PathTable:
+    """Every distinct path seen under one rules object, with names and codes."""
+
+    def __init__(self, rules: DownloadRules) -> None:
+        self.rules = rules
+        names = list(rules.manifest)
+        self.packages = pl.Series("package", names, dtype=pl.String)
+        self.categories = pl.Series(
+            "manifest_category", [rules.manifest[n] for n in names], dtype=pl.String
+        )
+        self.manifest = pl.DataFrame([self.packages, self.categories]).with_row_index(
+            "package_code"
+        )
+        self.unknown_names = pl.DataFrame(schema={"category": pl.String, "package": pl.String})
+        self.versions = pl.Series("version", [], dtype=pl.String)
+        self.frame = pl.DataFrame(schema=_TABLE_SCHEMA)
+
+    def lookup(self, paths: pl.Series) -> DownloadPaths:
+        numbered = paths.rename("path").to_frame().with_row_index("path_id")
+        found = numbered.join(self.frame, on="path", how="left", maintain_order="left")
+        new = found.filter(pl.col("kind").is_null())
+        if new.height:
+            added = self._add(new.get_column("path"))
+            found = pl.concat(
+                [
+                    found.filter(pl.col("kind").is_not_null()),
+                    new.select("path_id", "path").join(added, on="path", maintain_order="left"),
+                ]
+            )
+        return DownloadPaths(
+            frame=found.filter(pl.col("kind") != int(PathKind.NONE)).drop("path"),
+            packages=self.packages,
+            categories=self.categories,
+            unknown_names=self.unknown_names,
+            versions=self.versions,
+        )
+
+    def _add(self, paths: pl.Series) -> pl.DataFrame:
+        """Match new paths, give them codes (new unknown names and versions are appended
+        to the lists), remember them; their rows."""
+        matched = _match(paths.to_frame(), self.rules)
+        kind = (
+            pl.when(pl.col("package").is_null())
+            .then(int(PathKind.NONE))
+            .when(pl.col("known"))
+            .then(int(PathKind.KNOWN))
+            .otherwise(int(PathKind.UNKNOWN))
+        )
+        matched = matched.with_columns(kind=kind.cast(pl.UInt8))
+        unknown = matched.filter(pl.col("kind") == int(PathKind.UNKNOWN)).select(
+            "category", "package"
+        )
+        self.unknown_names = _appended(self.unknown_names, unknown)
+        versions = matched.get_column("version").drop_nulls().to_frame()
+        self.versions = _appended(self.versions.to_frame(), versions).get_column("version")
+        coded = (
+            matched.join(
+                self.manifest.select("package", "package_code"),
+                on="package",
+                how="left",
+                maintain_order="left",
+            )
+            .join(
+                self.unknown_names.with_row_index("unknown_code"),
+                on=["category", "package"],
+                how="left",
+                maintain_order="left",
+            )
+            .join(
+                self.versions.to_frame().with_row_index("version_index"),
+                on="version",
+                how="left",
+                maintain_order="left",
+            )
+            .with_columns(
+                code=pl.when(pl.col("kind") == int(PathKind.KNOWN))
+                .then("package_code")
+                .when(pl.col("kind") == int(PathKind.UNKNOWN))
+                .then("unknown_code")
+                .otherwise(0),
+                version_code=pl.col("version_index").fill_null(-1),
+            )
+            .select(*_TABLE_SCHEMA)
+            .cast(_TABLE_SCHEMA)  # type: ignore[arg-type]
+        )
+        self.frame = pl.concat([self.frame, coded])
+        return coded
+
+
+def _appended(known: pl.DataFrame, more: pl.DataFrame) -> pl.DataFrame:
+    """``known`` followed by the distinct rows of ``more`` it lacks (codes are positions)."""
+    new = more.unique(maintain_order=True).join(known, on=known.columns, how="anti")
+    return pl.concat([known, new]) if new.height else known
+
 
 _lock = threading.Lock()
-_remembered: tuple[DownloadRules, pl.DataFrame] | None = None
+_table: _PathTable | None = None
 
 
-def download_paths(paths: pl.Series, rules: DownloadRules) -> pl.DataFrame:
-    """For the distinct ``paths`` that are downloads: package, version, category (the
-    group's last component, '' without one), the manifest's category, and ``known``
-    (in the manifest, and in the same category when the path names one)."""
-    global _remembered
-    distinct = paths.unique().to_frame("path")
+def download_paths(paths: pl.Series, rules: DownloadRules) -> DownloadPaths:
+    """What the distinct ``paths`` (a shard's, in the order of its path ids) are under
+    ``rules``: the download paths among them, by path id."""
+    global _table
     with _lock:
-        table = _remembered[1] if _remembered and _remembered[0] is rules else None
-    new = distinct if table is None else distinct.join(table, on="path", how="anti")
-    if new.height:
-        matched = _match(new, rules)
-        table = (
-            matched if table is None or table.height > PATHS_KEPT else pl.concat([table, matched])
-        )
-        with _lock:
-            _remembered = (rules, table)
-    assert table is not None
-    return distinct.join(table, on="path").filter(pl.col("package").is_not_null())
+        if _table is None or _table.rules is not rules or _table.frame.height > PATHS_KEPT:
+            _table = _PathTable(rules)
+        return _table.lookup(paths)
 
 
 def _match(paths: pl.DataFrame, rules: DownloadRules) -> pl.DataFrame:
@@ -73,6 +201,6 @@ def _match(paths: pl.DataFrame, rules: DownloadRules) -> pl.DataFrame:
             known=pl.col("manifest_category").is_not_null()
             & ((category == "") | (category == pl.col("manifest_category")))
         )
-        .select(*_PATH_SCHEMA)
-        .cast(_PATH_SCHEMA)  # type: ignore[arg-type]
+        .select("path", *_NAMES_SCHEMA)
+        .cast(_MATCHED_SCHEMA)  # type: ignore[arg-type]
     )

@@ -1,4 +1,5 @@
-"""Download paths: matched once per distinct path and rules, the same answers every time."""
+"""Download paths: matched once per distinct path and rules, the same answers every time,
+with codes that index the lists handed back with them."""
 
 from __future__ import annotations
 
@@ -6,10 +7,27 @@ import polars as pl
 import pytest
 
 from stats.logparse import paths
+from stats.logparse.paths import DownloadPaths, PathKind
 from stats.logparse.rules import bioconductor_rules
 
 SRC = "/packages/3.19/bioc/src/contrib/"
 EXPERIMENT = "/packages/3.19/data//experiment/src/contrib/"
+
+
+def _named(found: DownloadPaths) -> list[tuple[object, ...]]:
+    """(path_id, package, version, category, known) with the names the codes give."""
+    rows = []
+    for path_id, package, version, category, known, kind, code, version_code in found.frame.select(
+        "path_id", "package", "version", "category", "known", "kind", "code", "version_code"
+    ).iter_rows():
+        if kind == PathKind.KNOWN:
+            assert found.packages[code] == package
+        else:
+            assert kind == PathKind.UNKNOWN
+            assert found.unknown_names.row(code) == (category, package)
+        assert (found.versions[version_code] if version_code >= 0 else None) == version
+        rows.append((path_id, package, version, category, known))
+    return sorted(rows)
 
 
 def test_paths_are_matched_once_per_rules(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -17,24 +35,31 @@ def test_paths_are_matched_once_per_rules(monkeypatch: pytest.MonkeyPatch) -> No
     matched: list[int] = []
     match = paths._match
     monkeypatch.setattr(paths, "_match", lambda new, r: matched.append(new.height) or match(new, r))
-    first = pl.Series(
-        [f"{SRC}limma_3.60.0.tar.gz", f"{EXPERIMENT}airway_1.2.tar.gz", "/index.html"] * 2
-    )
-    answer = paths.download_paths(first, rules).sort("package")
-    assert answer.select("package", "version", "category", "known").rows() == [
-        ("airway", "1.2", "experiment", True),
-        ("limma", "3.60.0", "bioc", True),
+    first = pl.Series([f"{SRC}limma_3.60.0.tar.gz", f"{EXPERIMENT}airway_1.2.tar.gz", "/a.html"])
+    assert _named(paths.download_paths(first, rules)) == [
+        (0, "limma", "3.60.0", "bioc", True),
+        (1, "airway", "1.2", "experiment", True),
     ]
-    more = pl.Series([f"{SRC}limma_3.60.0.tar.gz", f"{SRC}airway_1.2.tar.gz"])
-    again = paths.download_paths(more, rules).sort("package")
+    more = pl.Series([f"{SRC}airway_1.2.tar.gz", "/a.html", f"{SRC}limma_3.60.0.tar.gz"])
+    again = paths.download_paths(more, rules)
     assert matched == [3, 1]  # only the new path went through the regex
-    assert again.select("package", "category", "known").rows() == [
-        ("airway", "bioc", False),  # listed under another category: unknown
-        ("limma", "bioc", True),
+    assert _named(again) == [
+        (0, "airway", "1.2", "bioc", False),  # listed under another category: unknown
+        (2, "limma", "3.60.0", "bioc", True),
     ]
     other = bioconductor_rules(manifest={"airway": "bioc"}, client_key=b"k")
-    assert paths.download_paths(more, other).sort("package").get_column("known").to_list() == [
-        True,
-        False,
+    assert [known for *_, known in _named(paths.download_paths(more, other))] == [True, False]
+    assert matched == [3, 1, 3]  # other rules: matched afresh
+
+
+def test_the_table_starts_again_past_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(paths, "PATHS_KEPT", 2)
+    rules = bioconductor_rules(manifest={"limma": "bioc"}, client_key=b"k")
+    names = [f"{SRC}limma_3.{i}.0.tar.gz" for i in range(5)]
+    paths.download_paths(pl.Series(names[:3]), rules)
+    found = paths.download_paths(pl.Series(names[3:]), rules)  # a new table: 2 versions
+    assert found.versions.to_list() == ["3.3.0", "3.4.0"]
+    assert _named(found) == [
+        (0, "limma", "3.3.0", "bioc", True),
+        (1, "limma", "3.4.0", "bioc", True),
     ]
-    assert matched == [3, 1, 2]  # other rules: matched afresh

@@ -14,10 +14,10 @@ import numpy as np
 import polars as pl
 
 from stats.logparse.bots import bot_detector
-from stats.logparse.downloads import download_path_ids
 from stats.logparse.lines import SAMPLE_CHARS, LineScan
 from stats.logparse.native.arrays import address, pointing_at
 from stats.logparse.native.build import load_library
+from stats.logparse.paths import download_paths
 from stats.logparse.result import FactTables, ShardResult
 from stats.logparse.rules import DownloadRules
 from stats.logparse.zones import utc_offsets
@@ -25,7 +25,6 @@ from stats.logparse.zones import utc_offsets
 _P = ctypes.c_void_p
 _I = ctypes.c_int64
 _NO_TIME = np.iinfo(np.int64).min
-_KNOWN, _UNKNOWN = 1, 2
 _BOT, _MIRROR = 1, 2
 
 
@@ -73,32 +72,19 @@ class _CountOut(ctypes.Structure):
 
 
 class _PathTables:
-    """Per path id: download kind, the package's (or unknown name's) code, version code."""
+    """Per path id of the scan: download kind, code, version code (C arrays)."""
 
     def __init__(self, scan: LineScan, rules: DownloadRules) -> None:
-        paths = download_path_ids(scan, rules)
-        count = scan.paths.len()
-        self.kind = np.zeros(max(count, 1), np.uint8)
-        self.code = np.zeros(max(count, 1), np.int32)
-        self.version = np.full(max(count, 1), -1, np.int32)
-        known = paths.filter(pl.col("known"))
-        self.packages = known.get_column("package").unique(maintain_order=True)
-        self._fill(known, self.packages.to_frame(), ["package"], _KNOWN)
-        unknown = paths.filter(~pl.col("known"))
-        self.unknown_names = unknown.select("category", "package").unique(maintain_order=True)
-        self._fill(unknown, self.unknown_names, ["category", "package"], _UNKNOWN)
-        with_version = paths.filter(pl.col("version").is_not_null())
-        self.versions = with_version.get_column("version").unique(maintain_order=True)
-        codes = with_version.join(
-            self.versions.to_frame().with_row_index("code"), on="version", maintain_order="left"
-        )
-        self.version[codes.get_column("path_id").to_numpy()] = codes.get_column("code").to_numpy()
-
-    def _fill(self, paths: pl.DataFrame, names: pl.DataFrame, on: list[str], kind: int) -> None:
-        coded = paths.join(names.with_row_index("code"), on=on, maintain_order="left")
-        ids = coded.get_column("path_id").to_numpy()
-        self.kind[ids] = kind
-        self.code[ids] = coded.get_column("code").to_numpy()
+        self.paths = download_paths(scan.paths, rules)
+        frame = self.paths.frame
+        count = max(scan.paths.len(), 1)
+        ids = frame.get_column("path_id").to_numpy()
+        self.kind = np.zeros(count, np.uint8)
+        self.kind[ids] = frame.get_column("kind").to_numpy()
+        self.code = np.zeros(count, np.int32)
+        self.code[ids] = frame.get_column("code").to_numpy()
+        self.version = np.full(count, -1, np.int32)
+        self.version[ids] = frame.get_column("version_code").to_numpy()
 
 
 def count_downloads_native(
@@ -110,7 +96,7 @@ def count_downloads_native(
     if not requests.height:
         return
     paths = _PathTables(scan, rules)
-    if not paths.packages.len() and not paths.unknown_names.height:
+    if not paths.paths.frame.height:
         return
     row_path = _column(requests.get_column("path_id"), np.uint32)
     row_agent = _column(requests.get_column("agent_id").fill_null(scan.agents.len()), np.uint32)
@@ -132,7 +118,7 @@ def count_downloads_native(
         address(offsets),
         len(starts),
     )
-    out = _Out(rows, scan.hosts.len(), paths.unknown_names.height, sample_size)
+    out = _Out(rows, scan.hosts.len(), paths.paths.unknown_names.height, sample_size)
     if library.count_downloads(ctypes.byref(count_in), ctypes.byref(out.structure)) != 0:
         raise MemoryError("the native download counter could not allocate its tables")
     out.add_to(result, scan, paths, requests, rules, sample_size)
@@ -205,11 +191,13 @@ class _Out:
     ) -> None:
         out = self.structure
         result.bots += out.bots
-        unknown = self.unknown[: paths.unknown_names.height].tolist()
-        result.unknown += sum(unknown)
-        for (category, package), n in zip(paths.unknown_names.iter_rows(), unknown, strict=True):
-            if n:
-                result.unknown_names[(category or "", package)] += n
+        names = paths.paths.unknown_names
+        counted = np.flatnonzero(self.unknown[: names.height])
+        result.unknown += int(self.unknown[counted].sum())
+        for (category, package), n in zip(
+            names[counted.tolist()].iter_rows(), self.unknown[counted].tolist(), strict=True
+        ):
+            result.unknown_names[(category or "", package)] += n
         if out.invalid_time:
             result.malformed += out.invalid_time
             rows = self.invalid_rows[: min(out.invalid_time, sample_size)]
@@ -220,8 +208,7 @@ class _Out:
             return
         facts, pairs, versions = out.facts, out.pairs, out.versions
         codes = pl.Series(self.fact_code[:facts])
-        packages = paths.packages
-        categories = pl.Series([rules.manifest[p] for p in packages.to_list()], dtype=pl.String)
+        packages, categories = paths.paths.packages, paths.paths.categories
         counts = pl.DataFrame(
             {
                 "category": categories.gather(codes),
@@ -235,7 +222,7 @@ class _Out:
         fact_versions = pl.DataFrame(
             {
                 "fact": self.version_fact[:versions],
-                "version": paths.versions.gather(pl.Series(self.version_code[:versions])),
+                "version": paths.paths.versions.gather(pl.Series(self.version_code[:versions])),
                 "n": self.version_n[:versions],
             }
         )
