@@ -75,8 +75,12 @@ def _version_objects(versions: pl.DataFrame, rank: np.ndarray) -> list[str]:
     facts = len(rank)
     if not versions.height:
         return ["{}"] * facts
-    codes = versions.get_column("version").rank("dense").cast(pl.Int32) - 1
-    names = versions.get_column("version").unique().sort()
+    names = versions.get_column("version").unique(maintain_order=True)
+    codes = (
+        versions.select("version")
+        .join(names.to_frame().with_row_index("code"), on="version", maintain_order="left")
+        .get_column("code")
+    )
     quoted = [json.dumps(v) for v in names.to_list()]
     fact = rank[versions.get_column("fact").to_numpy()]
     order = np.argsort(fact, kind="stable")
