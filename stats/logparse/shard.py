@@ -20,10 +20,10 @@ from stats.logparse.native.counter import count_downloads_native
 from stats.logparse.result import ShardResult
 from stats.logparse.rules import DownloadRules
 
-__all__ = ["Counter", "Scanner", "count_lines", "parse_shard", "scan_lines"]
+__all__ = ["Counting", "Scanner", "count_lines", "parse_shard", "scan_lines"]
 
 
-class Counter(StrEnum):
+class Counting(StrEnum):
     """Which counting of the scanned requests to run."""
 
     AUTO = "auto"
@@ -56,7 +56,7 @@ def parse_shard(
     *,
     sample_size: int = 20,
     scanner: Scanner = Scanner.AUTO,
-    counter: Counter = Counter.AUTO,
+    counting: Counting = Counting.AUTO,
 ) -> ShardResult:
     """Count the downloads in ``data`` (whole lines) under ``rules``."""
     if not data:
@@ -71,7 +71,7 @@ def parse_shard(
         result.first_line_at = line_time(scan.first_valid[1].encode())
         result.last_line_at = line_time(scan.last_valid[1].encode())
     if scan.requests.height:
-        if counter is Counter.NATIVE or (counter is Counter.AUTO and native_available()):
+        if counting is Counting.NATIVE or (counting is Counting.AUTO and native_available()):
             count_downloads_native(scan, rules, result, sample_size)
         else:
             count_downloads_polars(scan, rules, result, sample_size)

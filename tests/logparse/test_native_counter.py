@@ -15,7 +15,7 @@ import pytest
 from stats.logparse.native import scan_lines_native
 from stats.logparse.result import ShardResult
 from stats.logparse.rules import DownloadRules, bioconductor_rules
-from stats.logparse.shard import Counter, Scanner, parse_shard
+from stats.logparse.shard import Counting, Scanner, parse_shard
 from tests.demo.logformat import read_manifest
 from tests.logparse.test_native_scanner import FIXTURES, _assert_same, _fuzzed_log, _rules
 
@@ -23,8 +23,8 @@ from tests.logparse.test_native_scanner import FIXTURES, _assert_same, _fuzzed_l
 def _counted(data: bytes, rules: DownloadRules) -> tuple[ShardResult, ShardResult]:
     """Both countings of the same (C) scan."""
     results = [
-        parse_shard(data, rules, sample_size=10_000, scanner=Scanner.NATIVE, counter=c)
-        for c in (Counter.POLARS, Counter.NATIVE)
+        parse_shard(data, rules, sample_size=10_000, scanner=Scanner.NATIVE, counting=c)
+        for c in (Counting.POLARS, Counting.NATIVE)
     ]
     return results[0], results[1]
 

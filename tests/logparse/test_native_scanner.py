@@ -18,7 +18,7 @@ from stats.logparse.native import scan_lines_native
 from stats.logparse.reader import SegmentReader
 from stats.logparse.result import ShardResult
 from stats.logparse.rules import DownloadRules, bioconductor_rules
-from stats.logparse.shard import Counter, Scanner, parse_shard
+from stats.logparse.shard import Counting, Scanner, parse_shard
 from tests.demo.logformat import read_manifest
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "logs"
@@ -42,10 +42,10 @@ def _rules(timezone: str = "UTC") -> DownloadRules:
 def _both(data: bytes, rules: DownloadRules) -> tuple[ShardResult, ShardResult]:
     """The whole polars path (scan and counting) and the whole C path."""
     reference = parse_shard(
-        data, rules, sample_size=10_000, scanner=Scanner.POLARS, counter=Counter.POLARS
+        data, rules, sample_size=10_000, scanner=Scanner.POLARS, counting=Counting.POLARS
     )
     native = parse_shard(
-        data, rules, sample_size=10_000, scanner=Scanner.NATIVE, counter=Counter.NATIVE
+        data, rules, sample_size=10_000, scanner=Scanner.NATIVE, counting=Counting.NATIVE
     )
     return reference, native
 
