@@ -35,3 +35,21 @@ def test_new_and_known_digests_get_one_id_each(monkeypatch: pytest.MonkeyPatch) 
         _digests(0, 3)
     )
     assert Client.objects.count() == 79  # a digest is per registry
+
+
+def test_ids_after_deleted_rows_are_the_rows_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ids run on from the largest ever given (AUTOINCREMENT on SQLite, a sequence on
+    PostgreSQL), not from the largest left: the ids handed back are still the rows'."""
+    monkeypatch.setattr(bulk, "_CHUNK", 8)
+    registry = RegistryFactory()
+    bulk.upsert_clients(registry_id=registry.pk, digests=_digests(0, 10))
+    top = Client.objects.filter(registry=registry).order_by("-id")[:4]
+    Client.objects.filter(pk__in=[c.pk for c in top]).delete()
+    mixed = _digests(20, 26) + _digests(0, 2)  # new ones first, then known ones
+    got = bulk.upsert_clients(registry_id=registry.pk, digests=mixed)
+    again = bulk.upsert_clients(registry_id=registry.pk, digests=_digests(30, 35))  # all new
+    rows = dict(Client.objects.filter(registry=registry).values_list("digest", "id"))
+    rows = {bytes(d): i for d, i in rows.items()}
+    assert got == {d: rows[d] for d in mixed}
+    assert again == {d: rows[d] for d in _digests(30, 35)}
+    assert len(rows) == 6 + 6 + 5
