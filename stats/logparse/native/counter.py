@@ -103,8 +103,10 @@ def count_downloads_native(
     row_host = _column(requests.get_column("host_id"), np.uint32)
     row_epoch = _column(requests.get_column("epoch").fill_null(_NO_TIME), np.int64)
     downloads = paths.kind[row_path] != 0
-    agent_flags = _agent_flags(scan.agents, np.unique(row_agent[downloads]), rules)
-    host_mirror = _host_mirrors(scan.hosts, np.unique(row_host[downloads]), rules)
+    agent_flags = _agent_flags(
+        scan.agents, _used(row_agent[downloads], scan.agents.len() + 1), rules
+    )
+    host_mirror = _host_mirrors(scan.hosts, _used(row_host[downloads], scan.hosts.len()), rules)
     epochs = row_epoch[downloads]
     starts, offsets = utc_offsets(rules.timezone, epochs[epochs != _NO_TIME])
     rows = requests.height
@@ -127,6 +129,13 @@ def count_downloads_native(
 def _column(values: pl.Series, dtype: type[np.generic]) -> np.ndarray:
     """The column as one C array of ``dtype`` (a copy only where it is not one already)."""
     return np.ascontiguousarray(values.to_numpy(), dtype=dtype)
+
+
+def _used(ids: np.ndarray, count: int) -> np.ndarray:
+    """The distinct ``ids`` (each below ``count``), ascending: a mark per id, not a sort."""
+    marked = np.zeros(max(count, 1), np.bool_)
+    marked[ids] = True
+    return np.flatnonzero(marked)
 
 
 def _agent_flags(agents: pl.Series, used: np.ndarray, rules: DownloadRules) -> np.ndarray:
