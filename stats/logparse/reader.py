@@ -191,6 +191,7 @@ class SegmentReader:
             piece = buf.take(cut)
             yield self._segment(offset, piece, "", 0)
             offset += len(piece)
+            del piece  # freed before the next one is taken, so its memory is reused
 
     def _segment(self, offset: int, piece: bytes, reason: str, dropped: int) -> Segment:
         return Segment(

@@ -124,6 +124,7 @@ def ingest_log_files(
                 _ingest_segment(registry, segment, rules, ids, clients, summary)
                 if on_progress is not None:
                     on_progress(summary.bytes, summary.lines)
+                del segment  # its bytes go before the next segment's are read, and are reused
         except OSError as exc:
             summary.errors.append(f"{path}: {exc}")
     return summary
