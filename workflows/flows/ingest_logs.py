@@ -225,6 +225,7 @@ class _Ingestion:
                         future,
                     )
                 )
+                del segment  # its bytes go before the next are read (a job keeps what it needs)
             while len(self.pending) >= self.limit:
                 self.collect_next()
 
