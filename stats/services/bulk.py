@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from stats.models import Client, SegmentDownloads, UnknownPackage
-from stats.services.fact_encoding import EncodedFact
+from stats.services.fact_encoding import EncodedFact, EncodedFacts
 from stats.services.sql_names import quoted_columns, quoted_table
 
 _CHUNK = 5000
@@ -36,10 +36,13 @@ def insert_facts(rows: Iterable[FactRow]) -> int:
         by_segment.setdefault(seg, []).append(
             (pkg, day.isoformat(), downloads, mirror, clients, json.dumps(versions))
         )
-    return sum(insert_encoded_facts(segment_id=s, facts=f) for s, f in by_segment.items())
+    return sum(
+        insert_encoded_facts(segment_id=s, facts=EncodedFacts.from_rows(f))
+        for s, f in by_segment.items()
+    )
 
 
-def insert_encoded_facts(*, segment_id: int, facts: Sequence[EncodedFact]) -> int:
+def insert_encoded_facts(*, segment_id: int, facts: EncodedFacts) -> int:
     """Append one segment's facts, already encoded; returns the number of rows written."""
     table = quoted_table(SegmentDownloads)
     columns = quoted_columns(SegmentDownloads, _FACT_FIELDS)
@@ -48,11 +51,10 @@ def insert_encoded_facts(*, segment_id: int, facts: Sequence[EncodedFact]) -> in
             connection.cursor() as cursor,
             cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
         ):
-            for fact in facts:
-                copy.write_row((segment_id, *fact))
+            copy.write(facts.copy_text(segment_id))
     else:
         connection.ensure_connection()
-        _insert_sqlite_rows(table, columns, int(segment_id), facts)
+        _insert_sqlite_rows(table, columns, int(segment_id), facts.rows())
     return len(facts)
 
 

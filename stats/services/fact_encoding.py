@@ -9,6 +9,8 @@ table's indexes are filled in order.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -16,37 +18,98 @@ from pyroaring import BitMap
 
 from stats.logparse.native import native_available
 from stats.logparse.native.bitmaps import serialize_bitmaps, version_objects
-from stats.logparse.result import FactTables
+from stats.logparse.result import ColumnType, FactTables
 
 EncodedFact = tuple[int, str, int, int, bytes, str]
 """(package_id, day as YYYY-MM-DD, downloads, mirror_downloads, client bitmap, versions JSON)"""
 
+_COLUMNS: dict[str, ColumnType] = {
+    "package_id": pl.Int64,
+    "day": pl.String,
+    "downloads": pl.Int64,
+    "mirror_downloads": pl.Int64,
+}
+
+
+@dataclass(frozen=True)
+class EncodedFacts:
+    """One segment's facts in (package, day) order, as columns: rows for SQLite's
+    parameters, or one block of COPY text for PostgreSQL built without a step per row."""
+
+    columns: pl.DataFrame
+    """package_id, day (YYYY-MM-DD), downloads, mirror_downloads"""
+    clients: list[bytes]
+    """Each fact's client ids, a serialised roaring bitmap."""
+    versions: list[str]
+    """Each fact's downloads per version, a JSON object."""
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[EncodedFact]) -> EncodedFacts:
+        columns = pl.DataFrame([row[:4] for row in rows], schema=_COLUMNS, orient="row")
+        return cls(columns, [row[4] for row in rows], [row[5] for row in rows])
+
+    def __len__(self) -> int:
+        return len(self.clients)
+
+    def rows(self) -> list[EncodedFact]:
+        return list(
+            zip(
+                *(self.columns.get_column(name).to_list() for name in _COLUMNS),
+                self.clients,
+                self.versions,
+                strict=True,
+            )
+        )
+
+    def copy_text(self, segment_id: int) -> bytes:
+        """The rows, each led by ``segment_id``, in COPY's text format: tab-separated,
+        bytea as \\\\x and hex, backslash, tab, newline and CR in the JSON escaped."""
+        if not len(self):
+            return b""
+        line = pl.concat_str(
+            pl.lit(str(int(segment_id))),
+            pl.col("package_id").cast(pl.String),
+            "day",
+            pl.col("downloads").cast(pl.String),
+            pl.col("mirror_downloads").cast(pl.String),
+            pl.lit("\\\\x") + pl.col("clients").bin.encode("hex"),
+            pl.col("versions")
+            .str.replace_all("\\", "\\\\", literal=True)
+            .str.replace_all("\t", "\\t", literal=True)
+            .str.replace_all("\n", "\\n", literal=True)
+            .str.replace_all("\r", "\\r", literal=True),
+            separator="\t",
+        )
+        text = self.columns.with_columns(
+            clients=pl.Series(self.clients, dtype=pl.Binary),
+            versions=pl.Series(self.versions, dtype=pl.String),
+        ).select(line.str.join("\n"))
+        return (text.item() + "\n").encode()
+
 
 def encode_facts(
     tables: FactTables, *, client_ids: np.ndarray, package_ids: dict[str, int]
-) -> list[EncodedFact]:
+) -> EncodedFacts:
     """One row per fact; ``client_ids``: the Client id of each of ``tables.digests``."""
     if not len(tables):
-        return []
+        return EncodedFacts.from_rows([])
     counts = tables.counts
     package = counts.get_column("package").replace_strict(package_ids, return_dtype=pl.Int64)
     day = counts.get_column("day")
     order = np.lexsort((day.to_physical().to_numpy(), package.to_numpy()))
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order))
-    bitmaps = _bitmaps(tables, client_ids, rank)
-    versions = _version_objects(tables.versions, rank)
     taken = pl.Series(order)
-    return list(
-        zip(
-            package.gather(taken).to_list(),
-            day.gather(taken).dt.to_string("%Y-%m-%d").to_list(),
-            counts.get_column("downloads").gather(taken).to_list(),
-            counts.get_column("mirror_downloads").gather(taken).to_list(),
-            bitmaps,
-            versions,
-            strict=True,
-        )
+    columns = pl.DataFrame(
+        {
+            "package_id": package.gather(taken),
+            "day": day.gather(taken).dt.to_string("%Y-%m-%d"),
+            "downloads": counts.get_column("downloads").gather(taken),
+            "mirror_downloads": counts.get_column("mirror_downloads").gather(taken),
+        }
+    ).cast(_COLUMNS)  # type: ignore[arg-type]
+    return EncodedFacts(
+        columns, _bitmaps(tables, client_ids, rank), _version_objects(tables.versions, rank)
     )
 
 

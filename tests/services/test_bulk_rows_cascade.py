@@ -9,6 +9,7 @@ import pytest
 from stats import bitmaps
 from stats.models import Client, LogSegment, SegmentDownloads
 from stats.services import bulk
+from stats.services.fact_encoding import EncodedFacts
 from tests.factories import (
     LogSegmentFactory,
     PackageFactory,
@@ -47,9 +48,35 @@ def test_facts_written_in_bulk_read_back_row_for_row() -> None:
         for p in packages
         for day in range(1, 26)
     ]
-    assert bulk.insert_encoded_facts(segment_id=segment.pk, facts=facts) == 250
+    encoded = EncodedFacts.from_rows(facts)
+    assert bulk.insert_encoded_facts(segment_id=segment.pk, facts=encoded) == 250
     rows = SegmentDownloads.objects.filter(segment=segment)
     assert rows.count() == 250
     got = {(r.package_id, str(r.day)): (r.downloads, r.mirror_downloads, r.versions) for r in rows}
     assert got == {(pk, d): (n, m, json.loads(v)) for pk, d, n, m, _c, v in facts}
     assert {bytes(r.clients) for r in rows} == {c for *_rest, c, _v in facts}
+
+
+def test_versions_and_bitmaps_that_need_escaping_read_back_unchanged() -> None:
+    """COPY's text format (PostgreSQL) escapes backslashes, tabs and newlines; bitmaps go
+    as hex. SQLite binds them as parameters. Both read back what was written."""
+    segment = LogSegmentFactory()
+    package = PackageFactory(registry=segment.registry)
+    versions = ['1.0"x', "2.0\\y", "3.0\tz", "4\nnew line", "ünï", "\\\\"]
+    facts = [
+        (
+            package.pk,
+            f"2024-02-{i + 1:02d}",
+            i,
+            0,
+            bitmaps.to_bytes([i, 9, 70_000]),
+            json.dumps({v: i + 1}),
+        )
+        for i, v in enumerate(versions)
+    ]
+    assert bulk.insert_encoded_facts(
+        segment_id=segment.pk, facts=EncodedFacts.from_rows(facts)
+    ) == len(facts)
+    rows = SegmentDownloads.objects.filter(segment=segment).order_by("day")
+    assert [r.versions for r in rows] == [json.loads(f[5]) for f in facts]
+    assert [bytes(r.clients) for r in rows] == [f[4] for f in facts]

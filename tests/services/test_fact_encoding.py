@@ -57,7 +57,7 @@ def test_encoded_rows_decode_to_the_facts_in_package_day_order(
     packages = {"limma": 2, "org.Hs.eg.db": 5, "DESeq2": 1}
     tables = _tables()
     client_ids = np.array([ids[d] for d in tables.digests.to_list()])
-    rows = encode_facts(tables, client_ids=client_ids, package_ids=packages)
+    rows = encode_facts(tables, client_ids=client_ids, package_ids=packages).rows()
     decoded = [
         (p, day, n, m, sorted(bitmaps.from_bytes(c)), json.loads(v)) for p, day, n, m, c, v in rows
     ]
@@ -77,7 +77,8 @@ def test_encoded_rows_decode_to_the_facts_in_package_day_order(
 
 
 def test_empty_tables_encode_to_no_rows() -> None:
-    assert encode_facts(FactTables(), client_ids=np.array([], np.int64), package_ids={}) == []
+    empty = encode_facts(FactTables(), client_ids=np.array([], np.int64), package_ids={})
+    assert empty.rows() == [] and empty.copy_text(1) == b""
 
 
 def test_merged_tables_sum_counts_and_unite_clients() -> None:
