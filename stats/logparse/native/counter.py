@@ -75,8 +75,8 @@ class _PathTables:
     """Per path id of the scan: download kind, code, version code (C arrays)."""
 
     def __init__(self, scan: LineScan, rules: DownloadRules) -> None:
-        self.paths = download_paths(scan.paths, rules)
-        frame = self.paths.frame
+        self.found = download_paths(scan.paths, rules)
+        frame = self.found.frame
         count = max(scan.paths.len(), 1)
         ids = frame.get_column("path_id").to_numpy()
         self.kind = np.zeros(count, np.uint8)
@@ -96,7 +96,7 @@ def count_downloads_native(
     if not requests.height:
         return
     paths = _PathTables(scan, rules)
-    if not paths.paths.frame.height:
+    if not paths.found.frame.height:
         return
     row_path = _column(requests.get_column("path_id"), np.uint32)
     row_agent = _column(requests.get_column("agent_id").fill_null(scan.agents.len()), np.uint32)
@@ -120,10 +120,10 @@ def count_downloads_native(
         address(offsets),
         len(starts),
     )
-    out = _Out(rows, scan.hosts.len(), paths.paths.unknown_names.height, sample_size)
+    out = _Out(rows, scan.hosts.len(), paths.found.unknown_names.height, sample_size)
     if library.count_downloads(ctypes.byref(count_in), ctypes.byref(out.structure)) != 0:
         raise MemoryError("the native download counter could not allocate its tables")
-    out.add_to(result, scan, paths, requests, rules, sample_size)
+    out.add_to(result, scan, paths, requests, sample_size)
 
 
 def _column(values: pl.Series, dtype: type[np.generic]) -> np.ndarray:
@@ -195,12 +195,11 @@ class _Out:
         scan: LineScan,
         paths: _PathTables,
         requests: pl.DataFrame,
-        rules: DownloadRules,
         sample_size: int,
     ) -> None:
         out = self.structure
         result.bots += out.bots
-        names = paths.paths.unknown_names
+        names = paths.found.unknown_names
         counted = np.flatnonzero(self.unknown[: names.height])
         result.unknown += int(self.unknown[counted].sum())
         for (category, package), n in zip(
@@ -217,7 +216,7 @@ class _Out:
             return
         facts, pairs, versions = out.facts, out.pairs, out.versions
         codes = pl.Series(self.fact_code[:facts])
-        packages, categories = paths.paths.packages, paths.paths.categories
+        packages, categories = paths.found.packages, paths.found.categories
         counts = pl.DataFrame(
             {
                 "category": categories.gather(codes),
@@ -231,7 +230,7 @@ class _Out:
         fact_versions = pl.DataFrame(
             {
                 "fact": self.version_fact[:versions],
-                "version": paths.paths.versions.gather(pl.Series(self.version_code[:versions])),
+                "version": paths.found.versions.gather(pl.Series(self.version_code[:versions])),
                 "n": self.version_n[:versions],
             }
         )
