@@ -241,9 +241,7 @@ int64_t scan_lines(const uint8_t *data, int64_t size, const scan_rules *rules, s
             while (m < r && *m >= 'A' && *m <= 'Z') m++;
             if (m > f.request && m < r && *m == ' ' && rules->status_ok[f.status] &&
                 listed(f.request, (size_t)(m - f.request), rules->methods, rules->methods_len)) {
-                const uint8_t *path = m + 1, *path_end = path;
-                while (path_end < r && *path_end != ' ' && *path_end != '?' && *path_end != '#')
-                    path_end++;
+                const uint8_t *path = m + 1, *path_end = find3(path, r, ' ', '?', '#');
                 size_t path_len = (size_t)(path_end - path);
                 if (contains(path, path_len, rules->prefilter, (size_t)rules->prefilter_len) &&
                     (rules->any_len == 0 || contains_any(path, path_len, rules->any_text, rules->any_len))) {
