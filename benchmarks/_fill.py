@@ -13,7 +13,7 @@ months, categories unions of their packages, exactly as aggregation derives them
 Speed: each calendar year is one task (a process pool); client sets are cut from
 precomputed random masks with C-level bitmap operations (a window of ids AND a mask
 of density 1/4), rows stream to PostgreSQL by COPY, and the large day table gets its
-secondary indexes after the load. Historical raw facts (SegmentDownloads) are not
+secondary indexes after the load. Historical raw facts (SegmentDay rows) are not
 written: no reader and no incremental refresh reads the facts of past days.
 """
 

@@ -394,7 +394,7 @@ def vacuum_summaries() -> None:
         "stats_categorymonth",
         "stats_categoryyear",
         "stats_logsegment",
-        "stats_segmentdownloads",
+        "stats_segmentday",
     ]
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")

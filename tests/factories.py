@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import factory
 from django.utils import timezone
@@ -21,10 +22,11 @@ from stats.models import (
     PackageYear,
     Registry,
     RuleSet,
-    SegmentDownloads,
     SegmentStatus,
     UnknownPackage,
 )
+from stats.packed_facts import Fact
+from stats.services.bulk import FactRow, insert_facts
 
 
 class RegistryFactory(factory.django.DjangoModelFactory):
@@ -163,27 +165,49 @@ class CategoryYearFactory(factory.django.DjangoModelFactory):
     distinct_clients = 30
 
 
-class SegmentDownloadsFactory(factory.django.DjangoModelFactory):
-    """Facts of one package on one day in one segment.
+def add_fact(
+    *,
+    segment: LogSegment | None = None,
+    package: Package | None = None,
+    day: dt.date = dt.date(2024, 1, 1),
+    client_ids: Sequence[int] = (1, 2, 3),
+    downloads: int | None = None,
+    mirror_downloads: int = 0,
+    versions: dict[str, int] | None = None,
+) -> Fact:
+    """Write the facts of one package on one day in one segment, the way loaders do
+    (``stats.services.bulk.insert_facts``), and return them as the selectors read them.
 
-    Pass ``client_ids=[...]`` to build the clients bitmap from known ids, so a test can
-    compute the expected distinct counts itself (len of a set union).
+    ``client_ids`` become the clients bitmap, so a test can compute the expected distinct
+    counts itself (len of a set union).
     """
-
-    class Meta:
-        model = SegmentDownloads
-        exclude = ("client_ids",)
-
-    segment = factory.SubFactory(LogSegmentFactory)
-    package = factory.SubFactory(
-        PackageFactory, registry=factory.SelfAttribute("..segment.registry")
+    segment = segment or LogSegmentFactory()
+    package = package or PackageFactory(registry=segment.registry)
+    count = 2 * len(client_ids) if downloads is None else downloads
+    fact = Fact(
+        segment_id=segment.pk,
+        package_id=package.pk,
+        day=day,
+        downloads=count,
+        mirror_downloads=mirror_downloads,
+        clients=bitmaps.to_bytes(client_ids),
+        versions={"1.0.0": count} if versions is None else versions,
     )
-    day = dt.date(2024, 1, 1)
-    client_ids = (1, 2, 3)
-    clients = factory.LazyAttribute(lambda o: bitmaps.to_bytes(o.client_ids))
-    downloads = factory.LazyAttribute(lambda o: 2 * len(o.client_ids))
-    mirror_downloads = 0
-    versions = factory.LazyAttribute(lambda o: {"1.0.0": o.downloads})
+    insert_facts([fact_row(fact)])
+    return fact
+
+
+def fact_row(fact: Fact) -> FactRow:
+    """``insert_facts``' row of a fact."""
+    return (
+        fact.segment_id,
+        fact.package_id,
+        fact.day,
+        fact.downloads,
+        fact.mirror_downloads,
+        fact.clients,
+        fact.versions,
+    )
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -6,13 +6,13 @@ import json
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Model, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from stats.admin.accounts import OrganisationScopedAdmin
-from stats.models import LogSegment, SegmentDownloads
+from stats.models import LogSegment, SegmentDay
 
 
 def _sample_text(sample: Any) -> str:
@@ -112,7 +112,7 @@ class LogSegmentAdmin(OrganisationScopedAdmin):
 
     @admin.display(description="download facts (package-days)")
     def fact_count(self, obj: LogSegment) -> int:
-        return obj.facts.count()
+        return obj.days.aggregate(n=Sum("packages"))["n"] or 0
 
     @admin.display(description="samples")
     def malformed_sample_lines(self, obj: LogSegment) -> SafeString | str:
@@ -137,9 +137,9 @@ class LogSegmentAdmin(OrganisationScopedAdmin):
         """Summarise the cascade: a segment can own thousands of download facts."""
         segments = list(objs)
         per_segment = dict(
-            SegmentDownloads.objects.filter(segment__in=objs)
+            SegmentDay.objects.filter(segment__in=objs)
             .values_list("segment")
-            .annotate(n=Count("pk"))
+            .annotate(n=Sum("packages"))
             .values_list("segment", "n")
         )
         facts = sum(per_segment.values())

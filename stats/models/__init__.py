@@ -18,7 +18,7 @@ from stats.models.community import (
 )
 from stats.models.enums import RuleSet, SegmentStatus
 from stats.models.registry import Category, Package, PackageVersion, Registry
-from stats.models.segments import Client, LogSegment, SegmentDownloads, UnknownPackage
+from stats.models.segments import Client, LogSegment, SegmentDay, UnknownPackage
 from stats.models.summaries import (
     CategoryDay,
     CategoryMonth,
@@ -63,7 +63,7 @@ __all__ = [
     "RepositoryKind",
     "Role",
     "RuleSet",
-    "SegmentDownloads",
+    "SegmentDay",
     "SegmentStatus",
     "UnknownPackage",
     "UptimeCheck",

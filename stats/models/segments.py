@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from stats.models.enums import SegmentStatus
-from stats.models.registry import Package, Registry
+from stats.models.registry import Registry
 
 
 class LogSegment(models.Model):
@@ -57,7 +57,7 @@ class Client(models.Model):
     """
 
     # No index of its own: the unique (registry, digest) key starts with it. No database
-    # constraint either (see SegmentDownloads); deleting a registry still deletes them.
+    # constraint either (see SegmentDay); deleting a registry still deletes them.
     registry = models.ForeignKey(
         Registry,
         on_delete=models.CASCADE,
@@ -73,37 +73,64 @@ class Client(models.Model):
         ]
 
 
-class SegmentDownloads(models.Model):
-    """Downloads of one package on one day found in one segment (append-only facts)."""
+class SegmentDay(models.Model):
+    """Every package's downloads on one day found in one segment (append-only facts),
+    packed column-wise by ``stats.packed_facts``; read them with ``stats.selectors.facts``.
 
-    # No indexes of their own: the unique (segment, package, day) key and the (package,
-    # day) index start with them, and every fact written pays for each index.
-    # No database constraints: facts are written only by stats.services.bulk, in the
-    # transaction that creates their segment, with package ids read in it; PostgreSQL
-    # would check each of a segment's thousands of rows at commit (a third of the
-    # ingestion time of a one-day log). Deletes cascade through Django as before.
+    One row per (segment, day), not per (segment, package, day): a three-month log holds
+    ~140,000 package-days per million lines, and a row each cost more to write than
+    parsing the log. The totals are kept unpacked for the admin and for checks.
+    """
+
+    # No indexes of their own: the unique (segment, day) key and the (registry, day)
+    # index start with them. No database constraints: rows are written only by
+    # stats.services.bulk, in the transaction that creates their segment. Deletes
+    # cascade through Django. A deleted package's entries stay in the packed columns
+    # (package ids are never reused) and the readers skip them.
     segment = models.ForeignKey(
         LogSegment,
         on_delete=models.CASCADE,
-        related_name="facts",
+        related_name="days",
         db_index=False,
         db_constraint=False,
     )
-    package = models.ForeignKey(
-        Package, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    registry = models.ForeignKey(
+        Registry, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     day = models.DateField()
-    downloads = models.PositiveIntegerField()
-    mirror_downloads = models.PositiveIntegerField(default=0)
-    clients = models.BinaryField(help_text="Roaring bitmap of Client ids.")
-    versions = models.JSONField(default=dict, help_text="{version: downloads}")
+    packages = models.PositiveIntegerField(help_text="Packages with downloads on the day.")
+    downloads = models.PositiveBigIntegerField()
+    mirror_downloads = models.PositiveBigIntegerField(default=0)
+    package_ids = models.BinaryField(help_text="Package ids, ascending: little-endian int64.")
+    package_downloads = models.BinaryField(help_text="Per package: little-endian uint32.")
+    package_mirror_downloads = models.BinaryField(help_text="Per package: little-endian uint32.")
+    clients = models.BinaryField(
+        help_text="Per package a roaring bitmap of Client ids, one after another."
+    )
+    client_ends = models.BinaryField(
+        help_text="Per package the end of its bitmap in clients: little-endian int64."
+    )
+    version_names = models.JSONField(default=list, help_text="The versions downloaded.")
+    version_downloads = models.BinaryField(
+        help_text="(package index, version index, downloads) triples: little-endian uint32."
+    )
 
     class Meta:
-        verbose_name_plural = "segment downloads"
         constraints = [
-            models.UniqueConstraint(fields=["segment", "package", "day"], name="fact_natural_key")
+            models.UniqueConstraint(fields=["segment", "day"], name="segment_day_natural_key")
         ]
-        indexes = [models.Index(fields=["package", "day"])]
+        indexes = [models.Index(fields=["registry", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} in segment {self.segment_id}: {self.packages} packages"
+
+
+class Meta:
+    verbose_name_plural = "segment downloads"
+    constraints = [
+        models.UniqueConstraint(fields=["segment", "package", "day"], name="fact_natural_key")
+    ]
+    indexes = [models.Index(fields=["package", "day"])]
 
 
 class UnknownPackage(models.Model):

@@ -37,8 +37,8 @@ from stats.models import (
     PackageYear,
     PackageYearLines,
     Registry,
-    SegmentDownloads,
 )
+from stats.selectors.facts import days_of_segments
 from stats.services.aggregation_rollup import (
     apply_changes,
     apply_versions,
@@ -140,7 +140,7 @@ def _refresh(*, registry: Registry, force: bool) -> RefreshResult:
     counters = _Counters()
     packages_updated = 0
     if segment_ids or force:
-        touched_days = _touched_days(segment_ids)
+        touched_days = days_of_segments(segment_ids)
         old_windows_end = registry.windows_through
         if old_windows_end != registry.valid_through:
             old_windows_end = None  # not maintained so far: sum them afresh
@@ -181,17 +181,6 @@ def _refresh(*, registry: Registry, force: bool) -> RefreshResult:
     )
 
 
-def _touched_days(segment_ids: list[int]) -> set[dt.date]:
-    days: set[dt.date] = set()
-    for chunk in chunks(segment_ids):
-        days.update(
-            SegmentDownloads.objects.filter(segment_id__in=chunk)
-            .values_list("day", flat=True)
-            .distinct()
-        )
-    return days
-
-
 def _aggregate_days(
     registry: Registry,
     batch: set[int],
@@ -209,7 +198,9 @@ def _aggregate_days(
     package_ids = sorted(category_of)
     counters = _Counters(days=len(days))
     for month_days in group_by_month(days).values():
-        facts = read_day_facts(package_ids=package_ids, days=month_days, batch=batch)
+        facts = read_day_facts(
+            registry_id=registry.pk, package_ids=package_ids, days=month_days, batch=batch
+        )
         if not facts.days:
             continue
         changes = replace_package_days(facts.days, registry_id=registry.pk)

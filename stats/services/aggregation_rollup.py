@@ -21,7 +21,8 @@ from django.db import connection, models
 from pyroaring import BitMap
 
 from stats import bitmaps
-from stats.models import PackageDay, PackageVersion, SegmentDownloads
+from stats.models import PackageDay, PackageVersion
+from stats.selectors.facts import facts_of_days
 from stats.services.aggregation_bulk import upsert
 
 CHUNK = 500
@@ -74,36 +75,27 @@ class DayFacts:
 
 
 def read_day_facts(
-    *, package_ids: Sequence[int], days: Sequence[dt.date], batch: set[int]
+    *, registry_id: int, package_ids: Sequence[int], days: Sequence[dt.date], batch: set[int]
 ) -> DayFacts:
     """Recompute every (package, day) a segment of ``batch`` touched, from all its facts.
 
-    Reads all facts of the given days for the given packages (one indexed query per
-    chunk of packages) and keeps the pairs that a batch segment contributes to.
+    Reads all the registry's facts of the given days (a packed row per segment and day)
+    and keeps the pairs of ``package_ids`` that a batch segment contributes to.
     """
     result = DayFacts()
     sums: dict[Key, Change] = defaultdict(Change)
     touched: set[Key] = set()
-    for chunk in chunks(package_ids):
-        rows = SegmentDownloads.objects.filter(package_id__in=chunk, day__in=days).values_list(
-            "segment_id",
-            "package_id",
-            "day",
-            "downloads",
-            "mirror_downloads",
-            "clients",
-            "versions",
-        )
-        for segment_id, package_id, day, downloads, mirror, clients, versions in rows.iterator(
-            chunk_size=2000
-        ):
-            key = (package_id, day)
-            sums[key].add(downloads, mirror, bitmaps.from_bytes(clients))
-            if segment_id in batch:
-                touched.add(key)
-                for version, count in (versions or {}).items():
-                    tally = result.versions.setdefault((package_id, version), VersionTally())
-                    tally.add(int(count), day, day)
+    wanted = set(package_ids)
+    for fact in facts_of_days(registry_id=registry_id, days=days):
+        if fact.package_id not in wanted:
+            continue  # a deleted package's entries stay in the packed rows
+        key = (fact.package_id, fact.day)
+        sums[key].add(fact.downloads, fact.mirror_downloads, bitmaps.from_bytes(fact.clients))
+        if fact.segment_id in batch:
+            touched.add(key)
+            for version, count in fact.versions.items():
+                tally = result.versions.setdefault((fact.package_id, version), VersionTally())
+                tally.add(count, fact.day, fact.day)
     result.days = {key: sums[key] for key in touched}
     return result
 

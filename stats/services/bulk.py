@@ -1,13 +1,14 @@
-"""Fast bulk writes for ingestion: COPY on PostgreSQL, multi-row INSERTs on SQLite.
+"""Bulk writes for ingestion: the segments' packed days, and client digests as ids.
 
-A million log lines can carry a quarter of a million (segment, package, day) facts;
-building ORM objects for them costs more than parsing the log, so these two hot
-writes go straight to the driver. Column lists come from the models' metadata.
+A million log lines can carry a hundred thousand new client digests; building ORM
+objects for them costs more than parsing the log, so that hot write goes straight to
+the driver (column lists come from the models' metadata). Facts are few rows already:
+one per segment and day (``stats.packed_facts``).
 """
 
 from __future__ import annotations
 
-import json
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -15,68 +16,56 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
-from stats.models import Client, SegmentDownloads, UnknownPackage
-from stats.services.fact_encoding import EncodedFact, EncodedFacts
+from stats.models import Client, LogSegment, SegmentDay, UnknownPackage
+from stats.packed_facts import Fact, FactValues, PackedDay, columns_from_rows, pack_days
+from stats.selectors.facts import unpacked
 from stats.services.sql_names import quoted_columns, quoted_table
 
 _CHUNK = 5000
-_SQLITE_ROWS = 100  # rows per INSERT statement: 600 parameters, far below SQLite's limit
 _PG_CLIENT_CHUNK = 50_000  # one bytea parameter per chunk, no limit on parameters
 
 FactRow = tuple[int, int, date, int, int, bytes, dict[str, int]]
 """(segment_id, package_id, day, downloads, mirror_downloads, clients, versions)"""
 
-_FACT_FIELDS = ("segment", "package", "day", "downloads", "mirror_downloads", "clients", "versions")
-
 
 def insert_facts(rows: Iterable[FactRow]) -> int:
-    """Append segment facts; returns the number of rows written."""
-    by_segment: dict[int, list[EncodedFact]] = {}
-    for seg, pkg, day, downloads, mirror, clients, versions in rows:
-        by_segment.setdefault(seg, []).append(
-            (pkg, day.isoformat(), downloads, mirror, clients, json.dumps(versions))
-        )
-    return sum(
-        insert_encoded_facts(segment_id=s, facts=EncodedFacts.from_rows(f))
-        for s, f in by_segment.items()
+    """Append segment facts given one by one (loaders, benchmarks, tests); returns how
+    many were written. A segment's days that hold facts already are merged with them
+    (a package twice on one day is refused). Ingestion builds its packed days
+    column-wise instead."""
+    by_segment: dict[int, list[FactValues]] = defaultdict(list)
+    for segment_id, *values in rows:
+        by_segment[segment_id].append(tuple(values))  # type: ignore[arg-type]
+    registries = dict(LogSegment.objects.filter(pk__in=by_segment).values_list("pk", "registry_id"))
+    written = 0
+    with transaction.atomic():
+        for segment_id, facts in by_segment.items():
+            stored = SegmentDay.objects.filter(segment_id=segment_id, day__in={f[1] for f in facts})
+            merged = [*facts, *(_values(f) for f in unpacked(stored))]
+            stored.delete()
+            days = pack_days(columns_from_rows(merged))
+            insert_packed_days(segment_id=segment_id, registry_id=registries[segment_id], days=days)
+            written += len(facts)
+    return written
+
+
+def _values(fact: Fact) -> FactValues:
+    return (
+        fact.package_id,
+        fact.day,
+        fact.downloads,
+        fact.mirror_downloads,
+        fact.clients,
+        fact.versions,
     )
 
 
-def insert_encoded_facts(*, segment_id: int, facts: EncodedFacts) -> int:
-    """Append one segment's facts, already encoded; returns the number of rows written."""
-    table = quoted_table(SegmentDownloads)
-    columns = quoted_columns(SegmentDownloads, _FACT_FIELDS)
-    if connection.vendor == "postgresql":
-        with (
-            connection.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            copy.write(facts.copy_text(segment_id))
-    else:
-        connection.ensure_connection()
-        _insert_sqlite_rows(table, columns, int(segment_id), facts.rows())
-    return len(facts)
-
-
-def _insert_sqlite_rows(
-    table: str, columns: str, segment_id: int, facts: Sequence[EncodedFact]
-) -> None:
-    """Facts as multi-row INSERTs of _SQLITE_ROWS rows: SQLite runs each statement once
-    for all its rows (executemany runs it once per row, 1.8x slower), on the connection's
-    own sqlite3 handle, in the current transaction, with its own '?' placeholders.
-
-    The segment id is an int of ours, so it goes into the statement itself.
-    """
-    raw = connection.connection
-    row = "(" + ", ".join([str(segment_id), *["?"] * (len(_FACT_FIELDS) - 1)]) + ")"
-    head = f"INSERT INTO {table} ({columns}) VALUES "
-    whole = len(facts) - len(facts) % _SQLITE_ROWS
-    if whole:
-        many = head + ", ".join([row] * _SQLITE_ROWS)
-        for i in range(0, whole, _SQLITE_ROWS):
-            raw.execute(many, [value for fact in facts[i : i + _SQLITE_ROWS] for value in fact])
-    if whole < len(facts):
-        raw.executemany(head + row, facts[whole:])
+def insert_packed_days(*, segment_id: int, registry_id: int, days: Sequence[PackedDay]) -> int:
+    """Append one segment's packed days; returns the number of facts (package-days)."""
+    SegmentDay.objects.bulk_create(
+        SegmentDay(segment_id=segment_id, registry_id=registry_id, **day.fields()) for day in days
+    )
+    return sum(day.packages for day in days)
 
 
 def upsert_clients(*, registry_id: int, digests: Sequence[bytes]) -> dict[bytes, int]:

@@ -24,7 +24,7 @@ from stats.logparse.rules import DownloadRules
 from stats.logparse.shard import parse_shard
 from stats.models import LogSegment, Registry, SegmentStatus
 from stats.selectors.rules import download_rules, package_ids
-from stats.services.bulk import add_unknown_requests, insert_encoded_facts
+from stats.services.bulk import add_unknown_requests, insert_packed_days
 from stats.services.client_ids import SeenClients, client_ids_for
 from stats.services.fact_encoding import encode_facts
 
@@ -215,7 +215,7 @@ def record_segment(
         except IntegrityError:
             logger.info("segment %s already ingested by another run", segment)
             return False
-        insert_encoded_facts(segment_id=row.pk, facts=facts)
+        insert_packed_days(segment_id=row.pk, registry_id=registry.pk, days=facts)
         _count_unknown(registry, result)
     return True
 

@@ -29,7 +29,7 @@ def _url(model: type[Model], view: str, *args: object) -> str:
 def test_every_registered_model_has_a_factory() -> None:
     assert set(STATS_MODELS) == set(FACTORIES)
     # Clients (hashed addresses) and raw download facts stay out of the admin.
-    assert {m.__name__ for m in STATS_MODELS}.isdisjoint({"Client", "SegmentDownloads"})
+    assert {m.__name__ for m in STATS_MODELS}.isdisjoint({"Client", "SegmentDay"})
 
 
 def test_index_lists_the_groups(admin_client: Client) -> None:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from stats.models import LogSegment, SegmentStatus
-from tests.factories import LogSegmentFactory, PackageFactory, RegistryFactory
+from tests.factories import LogSegmentFactory, PackageFactory, RegistryFactory, add_fact
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_detail_shows_samples_pre_formatted_and_escaped(admin_client: Client) ->
         ],
     )
     package = PackageFactory(registry=segment.registry)
-    segment.facts.create(package=package, day=dt.date(2024, 1, 1), downloads=3, clients=b"")
+    add_fact(segment=segment, package=package, day=dt.date(2024, 1, 1), downloads=3)
     page = admin_client.get(reverse("admin:stats_logsegment_change", args=[segment.pk]))
     assert page.status_code == 200
     html = page.content.decode()
@@ -99,14 +99,14 @@ def test_superuser_deletes_a_segment_and_its_facts(admin_client: Client) -> None
     segment = LogSegmentFactory(aggregated=True)
     package = PackageFactory(registry=segment.registry)
     for day in range(1, 4):
-        segment.facts.create(package=package, day=dt.date(2024, 1, day), downloads=3, clients=b"")
+        add_fact(segment=segment, package=package, day=dt.date(2024, 1, day), downloads=3)
     url = reverse("admin:stats_logsegment_delete", args=[segment.pk])
     confirm = admin_client.get(url)
     assert confirm.status_code == 200
     html = confirm.content.decode()
     assert f"Log segment: {segment}" in html
     assert "<li>3 download facts</li>" in html  # summarised, not one line per fact
-    assert "SegmentDownloads object" not in html
+    assert "SegmentDay object" not in html
     response = admin_client.post(url, {"post": "yes"}, follow=True)
     assert response.status_code == 200
     assert not LogSegment.objects.filter(pk=segment.pk).exists()

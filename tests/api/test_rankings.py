@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from stats import bitmaps
-from stats.models import SegmentDownloads
 from stats.services.aggregation import refresh_registry_stats
+from stats.services.bulk import insert_facts
 from tests.factories import LogSegmentFactory, RegistryFactory
 from tests.selectors.scenario import Scenario, build_scenario
 
@@ -56,17 +56,18 @@ def _daily(scenario: Scenario, package: str, first: dt.date, last: dt.date, per_
     rows = []
     while day <= last:
         rows.append(
-            SegmentDownloads(
-                segment=segment,
-                package=scenario.packages[package],
-                day=day,
-                downloads=per_day,
-                clients=bitmaps.to_bytes(range(per_day)),
-                versions={},
+            (
+                segment.pk,
+                scenario.packages[package].pk,
+                day,
+                per_day,
+                0,
+                bitmaps.to_bytes(range(per_day)),
+                {},
             )
         )
         day += dt.timedelta(days=1)
-    SegmentDownloads.objects.bulk_create(rows)
+    insert_facts(rows)
 
 
 def test_trending_compares_last_week_with_the_24_weeks_before(client: Client) -> None:

@@ -24,7 +24,7 @@ from tests.factories import (
     OrganisationFactory,
     PackageFactory,
     RegistryFactory,
-    SegmentDownloadsFactory,
+    add_fact,
 )
 
 pytestmark = pytest.mark.django_db
@@ -182,7 +182,7 @@ def test_a_private_registry_answers_404_not_403_to_outsiders(client: Client, wor
 def test_curator_refreshes_and_replaces_rules(client: Client, world) -> None:
     registry: Registry = world["public"]
     package = registry.packages.get()
-    SegmentDownloadsFactory(segment=LogSegmentFactory(registry=registry), package=package)
+    add_fact(segment=LogSegmentFactory(registry=registry), package=package)
     own = bearer(world["owner_token"])
     response = client.post(f"/api/v1/registries/{registry.name}/refresh", **own)
     assert response.status_code == 200, response.content

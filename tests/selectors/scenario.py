@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from stats import bitmaps
-from stats.models import Category, LogSegment, Package, Registry, SegmentDownloads
+from stats.models import Category, LogSegment, Package, Registry
+from stats.services.bulk import FactRow, insert_facts
 from tests.factories import (
     CategoryFactory,
     LogSegmentFactory,
     PackageFactory,
     RegistryFactory,
-    SegmentDownloadsFactory,
 )
 
 
@@ -63,32 +63,25 @@ class Scenario:
         downloads: int | None = None,
         versions: dict[str, int] | None = None,
         *,
-        pending: list[SegmentDownloads] | None = None,
+        pending: list[FactRow] | None = None,
     ) -> Fact:
         """Record a fact; with ``pending`` the row is queued for one bulk insert."""
         ids = frozenset(clients)
         count = downloads if downloads is not None else len(ids) + 1
         fact = Fact(segment.pk, package, day, ids, count, versions or {"1.0": count})
+        row = (
+            segment.pk,
+            self.packages[package].pk,
+            day,
+            count,
+            0,
+            bitmaps.to_bytes(sorted(ids)),
+            fact.versions,
+        )
         if pending is None:
-            SegmentDownloadsFactory(
-                segment=segment,
-                package=self.packages[package],
-                day=day,
-                client_ids=sorted(ids),
-                downloads=count,
-                versions=fact.versions,
-            )
+            insert_facts([row])
         else:
-            pending.append(
-                SegmentDownloads(
-                    segment=segment,
-                    package=self.packages[package],
-                    day=day,
-                    clients=bitmaps.to_bytes(sorted(ids)),
-                    downloads=count,
-                    versions=fact.versions,
-                )
-            )
+            pending.append(row)
         self.facts.append(fact)
         return fact
 
@@ -130,7 +123,7 @@ def build_scenario(
     scenario.add_package("beta", "software")
     scenario.add_package("gamma", "annotation")
     rng = random.Random(seed)
-    pending: list[SegmentDownloads] = []
+    pending: list[FactRow] = []
     day = start
     while day <= end:
         end_of_day = dt.datetime.combine(day, dt.time(23, 59), tzinfo=dt.UTC)
@@ -149,5 +142,5 @@ def build_scenario(
                         pending=pending,
                     )
         day += dt.timedelta(days=1)
-    SegmentDownloads.objects.bulk_create(pending, batch_size=500)
+    insert_facts(pending)
     return scenario

@@ -10,7 +10,8 @@ from pathlib import Path
 from django.db.models import Sum
 
 from stats import bitmaps
-from stats.models import Client, LogSegment, Registry, SegmentDownloads
+from stats.models import Client, LogSegment, Package, Registry
+from stats.selectors.facts import facts_of_segments
 from stats.services.manifest import ManifestRow, manifest_load
 from stats.services.registries import registry_configure
 
@@ -50,9 +51,12 @@ def totals(registry: Registry) -> dict[str, object]:
     )
     per_day: dict[tuple[str, date], int] = defaultdict(int)
     clients: dict[tuple[str, date], set[int]] = defaultdict(set)
-    rows = SegmentDownloads.objects.filter(segment__registry=registry).values_list(
-        "package__name", "day", "downloads", "clients"
-    )
+    names = dict(Package.objects.filter(registry=registry).values_list("pk", "name"))
+    segment_ids = LogSegment.objects.filter(registry=registry).values_list("pk", flat=True)
+    rows = [
+        (names[f.package_id], f.day, f.downloads, f.clients)
+        for f in facts_of_segments(list(segment_ids))
+    ]
     for name, day, downloads, blob in rows:
         per_day[(name, day)] += downloads
         clients[(name, day)] |= set(bitmaps.from_bytes(blob))

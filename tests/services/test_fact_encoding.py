@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from datetime import date
 
 import numpy as np
@@ -11,6 +11,7 @@ import pytest
 
 from stats import bitmaps
 from stats.logparse.result import FactTables
+from stats.packed_facts import PackedDay, columns_from_rows, pack_days, unpack_day
 from stats.services import fact_encoding
 from stats.services.fact_encoding import encode_facts
 
@@ -49,7 +50,7 @@ def _tables() -> FactTables:
 
 
 @pytest.mark.parametrize("native", [True, False], ids=["C writer", "pyroaring"])
-def test_encoded_rows_decode_to_the_facts_in_package_day_order(
+def test_packed_days_unpack_to_the_facts_in_package_order(
     native: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(fact_encoding, "native_available", lambda: native)
@@ -57,28 +58,51 @@ def test_encoded_rows_decode_to_the_facts_in_package_day_order(
     packages = {"limma": 2, "org.Hs.eg.db": 5, "DESeq2": 1}
     tables = _tables()
     client_ids = np.array([ids[d] for d in tables.digests.to_list()])
-    rows = encode_facts(tables, client_ids=client_ids, package_ids=packages).rows()
+    days = encode_facts(tables, client_ids=client_ids, package_ids=packages)
+    assert [(d.day, d.packages, d.downloads, d.mirror_downloads) for d in days] == [
+        (D1, 3, 8, 4),
+        (D2, 1, 2, 0),
+    ]
     decoded = [
-        (p, day, n, m, sorted(bitmaps.from_bytes(c)), json.loads(v)) for p, day, n, m, c, v in rows
+        (
+            f.package_id,
+            f.day,
+            f.downloads,
+            f.mirror_downloads,
+            sorted(bitmaps.from_bytes(f.clients)),
+            f.versions,
+        )
+        for day in days
+        for f in unpack_day(segment_id=9, **_packed(day))
     ]
     assert decoded == [
-        (1, "2024-03-15", 0, 3, [], {}),
-        (
-            2,
-            "2024-03-15",
-            7,
-            1,
-            [3, 10, 70_000],
-            dict(zip(ODD_VERSIONS, [1, 1, 1, 1, 3], strict=True)),
-        ),
-        (2, "2024-03-16", 2, 0, [10], {"4.0": 2}),
-        (5, "2024-03-15", 1, 0, [3], {}),
+        (1, D1, 0, 3, [], {}),
+        (2, D1, 7, 1, [3, 10, 70_000], dict(zip(ODD_VERSIONS, [1, 1, 1, 1, 3], strict=True))),
+        (5, D1, 1, 0, [3], {}),
+        (2, D2, 2, 0, [10], {"4.0": 2}),
     ]
 
 
-def test_empty_tables_encode_to_no_rows() -> None:
-    empty = encode_facts(FactTables(), client_ids=np.array([], np.int64), package_ids={})
-    assert empty.rows() == [] and empty.copy_text(1) == b""
+def _packed(day: PackedDay) -> dict[str, object]:
+    fields = day.fields()
+    for total in ("packages", "downloads", "mirror_downloads"):
+        del fields[total]
+    return fields
+
+
+def test_empty_tables_encode_to_no_days() -> None:
+    assert encode_facts(FactTables(), client_ids=np.array([], np.int64), package_ids={}) == []
+
+
+def test_facts_out_of_order_or_repeated_are_refused() -> None:
+    day = date(2024, 1, 1)
+    rows = [(1, day, 1, 0, b"", {}), (1, day, 2, 0, b"", {})]
+    with pytest.raises(ValueError, match="without repeats"):
+        pack_days(columns_from_rows(rows))
+    columns = columns_from_rows([(2, day, 1, 0, b"", {}), (1, day, 1, 0, b"", {})])
+    swapped = dataclasses.replace(columns, package_ids=columns.package_ids[::-1])
+    with pytest.raises(ValueError, match="sorted"):
+        pack_days(swapped)
 
 
 def test_merged_tables_sum_counts_and_unite_clients() -> None:

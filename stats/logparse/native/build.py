@@ -1,4 +1,4 @@
-"""Compile the C sources (scan.c, count.c, hmac_sha256.c, roaring.c, versions.c) once
+"""Compile the C sources (scan.c, count.c, hmac_sha256.c, roaring.c) once
 per machine; load them with ctypes.
 
 The library is built on first use with the system C compiler (``cc``; Debian's ``gcc``
@@ -28,7 +28,6 @@ SOURCES = (
     _HERE / "count.c",
     _HERE / "hmac_sha256.c",
     _HERE / "roaring.c",
-    _HERE / "versions.c",
 )
 HEADERS = (_HERE / "hmac_sha256.h", _HERE / "line_format.h")
 FLAGS = ("-O2", "-shared", "-fPIC", "-std=c11", "-Wall")
@@ -109,7 +108,6 @@ def with_result_types(library: ctypes.CDLL) -> ctypes.CDLL:
         "count_downloads",
         "encode_bitmaps",
         "bitmap_container_bytes",
-        "version_objects",
         "hmac_sha256_use_sha_ni",
     ):
         getattr(library, name).restype = ctypes.c_int64
