@@ -8,6 +8,7 @@ one per segment and day (``stats.packed_facts``).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -61,10 +62,27 @@ def _values(fact: Fact) -> FactValues:
 
 
 def insert_packed_days(*, segment_id: int, registry_id: int, days: Sequence[PackedDay]) -> int:
-    """Append one segment's packed days; returns the number of facts (package-days)."""
-    SegmentDay.objects.bulk_create(
-        SegmentDay(segment_id=segment_id, registry_id=registry_id, **day.fields()) for day in days
-    )
+    """Append one segment's packed days; returns the number of facts (package-days).
+
+    PostgreSQL gets them by COPY: as statement parameters, Django's client-side binding
+    would quote megabytes of bytea into the SQL text (0.3 s per million log lines).
+    """
+    if connection.vendor != "postgresql":
+        SegmentDay.objects.bulk_create(
+            SegmentDay(segment_id=segment_id, registry_id=registry_id, **day.fields())
+            for day in days
+        )
+    elif days:
+        names = list(days[0].fields())
+        columns = quoted_columns(SegmentDay, ["segment", "registry", *names])
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {quoted_table(SegmentDay)} ({columns}) FROM STDIN") as copy,
+        ):
+            for day in days:
+                values = day.fields()
+                values["version_names"] = json.dumps(values["version_names"])
+                copy.write_row([segment_id, registry_id, *values.values()])
     return sum(day.packages for day in days)
 
 
