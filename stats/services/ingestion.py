@@ -10,11 +10,13 @@ from __future__ import annotations
 import glob
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from pydantic import BaseModel, Field
 
@@ -27,6 +29,7 @@ from stats.selectors.rules import download_rules, package_ids
 from stats.services.bulk import add_unknown_requests, insert_packed_days
 from stats.services.client_ids import SeenClients, client_ids_for
 from stats.services.fact_encoding import encode_facts
+from stats.services.segment_writer import SegmentWriter
 
 logger = logging.getLogger(__name__)
 
@@ -109,24 +112,34 @@ def ingest_log_files(
     paths: Iterable[str | Path],
     on_progress: ProgressCallback | None = None,
 ) -> IngestSummary:
-    """Ingest log files (plain or gzip, globs allowed) into ``registry``."""
-    rules = download_rules(registry)
-    ids = package_ids(registry)
-    clients = SeenClients()
+    """Ingest log files (plain or gzip, globs allowed) into ``registry``.
+
+    On a database server each segment is written while the next one is parsed
+    (``SegmentWriter``); on SQLite one after the other.
+    """
     summary = IngestSummary()
-    for path in expand_paths(paths):
-        if not path.is_file():
-            summary.errors.append(f"{path}: no such file")
-            continue
-        summary.files += 1
-        try:
-            for segment in file_segments(registry=registry, path=path):
-                _ingest_segment(registry, segment, rules, ids, clients, summary)
-                if on_progress is not None:
-                    on_progress(summary.bytes, summary.lines)
-                del segment  # its bytes go before the next segment's are read, and are reused
-        except OSError as exc:
-            summary.errors.append(f"{path}: {exc}")
+    with SegmentWriter(overlap=connection.vendor != "sqlite") as writer:
+        run = _Run(
+            registry=registry,
+            rules=download_rules(registry),
+            package_ids=package_ids(registry),
+            clients=SeenClients(),
+            summary=summary,
+            writer=writer,
+            on_progress=on_progress,
+        )
+        for path in expand_paths(paths):
+            if not path.is_file():
+                summary.errors.append(f"{path}: no such file")
+                continue
+            summary.files += 1
+            writer.drain()  # the file's earlier segments are read from the database
+            try:
+                for segment in file_segments(registry=registry, path=path):
+                    _ingest_segment(run, segment)
+                    del segment  # its bytes go before the next segment's are read
+            except OSError as exc:
+                summary.errors.append(f"{path}: {exc}")
     return summary
 
 
@@ -153,29 +166,46 @@ def known_segments(*, registry: Registry, source: str) -> list[tuple[int, str]]:
     return chain
 
 
-def _ingest_segment(
-    registry: Registry,
-    segment: Segment,
-    rules: DownloadRules,
-    ids: dict[str, int],
-    clients: SeenClients,
-    summary: IngestSummary,
-) -> None:
-    if segment.known or _already_ingested(registry, segment):
+@dataclass(frozen=True)
+class _Run:
+    """What every segment of one ingestion run is ingested with."""
+
+    registry: Registry
+    rules: DownloadRules
+    package_ids: dict[str, int]
+    clients: SeenClients
+    summary: IngestSummary
+    writer: SegmentWriter
+    on_progress: ProgressCallback | None
+
+
+def _ingest_segment(run: _Run, segment: Segment) -> None:
+    summary = run.summary
+    # While a write is in flight the database is the writer's: a segment ingested by
+    # another run is then found by record_segment's unique key instead.
+    if segment.known or (not run.writer.overlap and _already_ingested(run.registry, segment)):
         summary.skipped_segments += 1
         return
     started_at = timezone.now()
     result = parse_shard(
-        segment.data, rules, sample_size=settings.STATS.ingest.malformed_sample_size
+        segment.data, run.rules, sample_size=settings.STATS.ingest.malformed_sample_size
     )
-    if record_segment(
-        registry=registry,
-        segment=segment,
+    placed = replace(segment, data=b"")  # the write does not keep the bytes alive
+    write = partial(
+        record_segment,
+        registry=run.registry,
+        segment=placed,
         result=result,
-        package_ids=ids,
-        client_ids=clients,
+        package_ids=run.package_ids,
+        client_ids=run.clients,
         started_at=started_at,
-    ):
+    )
+    run.writer.submit(write, partial(_written, run, placed, result))
+
+
+def _written(run: _Run, segment: Segment, result: ShardResult, written: bool) -> None:
+    summary = run.summary
+    if written:
         summary.segments += 1
         summary.bytes += segment.end - segment.start
         summary.partial_segments += bool(segment.broken_reason)
@@ -184,6 +214,8 @@ def _ingest_segment(
             summary.errors.append(f"{segment.source}: {segment.broken_reason}")
     else:
         summary.skipped_segments += 1
+    if run.on_progress is not None:
+        run.on_progress(summary.bytes, summary.lines)
 
 
 def _already_ingested(registry: Registry, segment: Segment) -> bool:
