@@ -6,13 +6,14 @@ import json
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Model, QuerySet, Sum
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from stats.admin.accounts import OrganisationScopedAdmin
-from stats.models import LogSegment, SegmentDay
+from stats.models import LogSegment
+from stats.selectors.facts import fact_counts
 
 
 def _sample_text(sample: Any) -> str:
@@ -112,7 +113,7 @@ class LogSegmentAdmin(OrganisationScopedAdmin):
 
     @admin.display(description="download facts (package-days)")
     def fact_count(self, obj: LogSegment) -> int:
-        return obj.days.aggregate(n=Sum("packages"))["n"] or 0
+        return fact_counts([obj.pk]).get(obj.pk, 0)
 
     @admin.display(description="samples")
     def malformed_sample_lines(self, obj: LogSegment) -> SafeString | str:
@@ -136,12 +137,7 @@ class LogSegmentAdmin(OrganisationScopedAdmin):
     ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
         """Summarise the cascade: a segment can own thousands of download facts."""
         segments = list(objs)
-        per_segment = dict(
-            SegmentDay.objects.filter(segment__in=objs)
-            .values_list("segment")
-            .annotate(n=Sum("packages"))
-            .values_list("segment", "n")
-        )
+        per_segment = fact_counts([segment.pk for segment in segments])
         facts = sum(per_segment.values())
         listed: list[Any] = []  # unordered_list format: item, [its children], item, ...
         for segment in segments[:100]:

@@ -62,11 +62,14 @@ def days_of_segments(segment_ids: Iterable[int]) -> set[dt.date]:
     return days
 
 
-def fact_counts(segments: QuerySet | Sequence[int]) -> dict[int, int]:
-    """segment id -> its number of facts (package-days)."""
-    return dict(
-        SegmentDay.objects.filter(segment__in=segments)
-        .values_list("segment")
-        .annotate(n=Sum("packages"))
-        .values_list("segment", "n")
-    )
+def fact_counts(segment_ids: Iterable[int]) -> dict[int, int]:
+    """segment id -> its number of facts (package-days); segments without any left out."""
+    counts: dict[int, int] = {}
+    for chunk in _chunks(segment_ids):
+        counts.update(
+            SegmentDay.objects.filter(segment_id__in=chunk)
+            .values_list("segment_id")
+            .annotate(n=Sum("packages"))
+            .values_list("segment_id", "n")
+        )
+    return counts

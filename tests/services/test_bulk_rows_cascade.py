@@ -8,7 +8,7 @@ import pytest
 
 from stats import bitmaps
 from stats.models import Client, LogSegment, SegmentDay
-from stats.selectors.facts import facts_of_days, facts_of_segments
+from stats.selectors.facts import fact_counts, facts_of_days, facts_of_segments
 from stats.services import bulk
 from tests.factories import LogSegmentFactory, PackageFactory, RegistryFactory, add_fact
 
@@ -53,6 +53,7 @@ def test_facts_written_in_bulk_read_back_fact_for_fact() -> None:
     ]
     assert bulk.insert_facts(reversed(rows)) == 250
     assert SegmentDay.objects.filter(segment=segment).count() == 50
+    assert fact_counts([segment.pk, segment.pk + 1]) == {segment.pk: 250}
     got = {
         (f.package_id, f.day): (f.downloads, f.mirror_downloads, f.clients, f.versions)
         for f in facts_of_segments([segment.pk])
