@@ -30,6 +30,10 @@ VERSION_ENTRY = np.dtype("<u4")
 _EPOCH = dt.date(1970, 1, 1)
 
 
+FactValues = tuple[int, dt.date, int, int, bytes | memoryview, dict[str, int]]
+"""(package_id, day, downloads, mirror_downloads, client bitmap, {version: downloads})"""
+
+
 @dataclass(frozen=True)
 class FactColumns:
     """Facts as columns, one entry per (package, day), sorted by (day, package id).
@@ -84,13 +88,20 @@ class Fact:
     clients: bytes
     versions: dict[str, int]
 
+    def values(self) -> FactValues:
+        """What ``columns_from_rows`` takes: all but the segment."""
+        return (
+            self.package_id,
+            self.day,
+            self.downloads,
+            self.mirror_downloads,
+            self.clients,
+            self.versions,
+        )
+
 
 def day_number(day: dt.date) -> int:
     return (day - _EPOCH).days
-
-
-FactValues = tuple[int, dt.date, int, int, bytes | memoryview, dict[str, int]]
-"""(package_id, day, downloads, mirror_downloads, client bitmap, {version: downloads})"""
 
 
 def columns_from_rows(rows: Iterable[FactValues]) -> FactColumns:

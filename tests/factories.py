@@ -199,15 +199,7 @@ def add_fact(
 
 def fact_row(fact: Fact) -> FactRow:
     """``insert_facts``' row of a fact."""
-    return (
-        fact.segment_id,
-        fact.package_id,
-        fact.day,
-        fact.downloads,
-        fact.mirror_downloads,
-        fact.clients,
-        fact.versions,
-    )
+    return (fact.segment_id, *fact.values())
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from stats.models import Client, LogSegment, SegmentDay, UnknownPackage
-from stats.packed_facts import Fact, FactValues, PackedDay, columns_from_rows, pack_days
+from stats.packed_facts import FactValues, PackedDay, columns_from_rows, pack_days
 from stats.selectors.facts import unpacked
 from stats.services.sql_names import quoted_columns, quoted_table
 
@@ -43,23 +43,12 @@ def insert_facts(rows: Iterable[FactRow]) -> int:
     with transaction.atomic():
         for segment_id, facts in by_segment.items():
             stored = SegmentDay.objects.filter(segment_id=segment_id, day__in={f[1] for f in facts})
-            merged = [*facts, *(_values(f) for f in unpacked(stored))]
+            merged = [*facts, *(f.values() for f in unpacked(stored))]
             stored.delete()
             days = pack_days(columns_from_rows(merged))
             insert_packed_days(segment_id=segment_id, registry_id=registries[segment_id], days=days)
             written += len(facts)
     return written
-
-
-def _values(fact: Fact) -> FactValues:
-    return (
-        fact.package_id,
-        fact.day,
-        fact.downloads,
-        fact.mirror_downloads,
-        fact.clients,
-        fact.versions,
-    )
 
 
 def insert_packed_days(*, segment_id: int, registry_id: int, days: Sequence[PackedDay]) -> int:

@@ -48,9 +48,8 @@ def test_a_failed_write_is_raised_and_the_next_one_does_not_run() -> None:
     def fail() -> None:
         raise RuntimeError("disk full")
 
-    with pytest.raises(RuntimeError, match="disk full"):
-        with SegmentWriter(overlap=True) as writer:
-            writer.submit(fail, lambda _: ran.append("done"))
-            writer.submit(lambda: ran.append("second"), lambda _: None)
+    with pytest.raises(RuntimeError, match="disk full"), SegmentWriter(overlap=True) as writer:
+        writer.submit(fail, lambda _: ran.append("done"))
+        writer.submit(lambda: ran.append("second"), lambda _: None)
     assert ran == []
     Registry.objects.create(name="after")  # the connection is this thread's again
