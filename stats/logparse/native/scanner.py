@@ -151,11 +151,12 @@ class _Buffers:
         return out
 
 
-def _values(text: np.ndarray, length: int) -> list[str]:
-    """The '\\n'-terminated values the C pass interned, in id order."""
+def _values(name: str, text: np.ndarray, length: int) -> pl.Series:
+    """The '\\n'-terminated values the C pass interned, in id order (split by polars)."""
     if not length:
-        return []
-    return text[:length].tobytes().decode("ascii").split("\n")[:-1]
+        return pl.Series(name, [], dtype=pl.String)
+    whole = pl.Series(name, [text[: length - 1].tobytes().decode("ascii")])
+    return whole.str.split("\n").explode()
 
 
 _BYTES_PER_LINE_GUESS = 48
@@ -187,9 +188,9 @@ def scan_lines_native(data: bytes, rules: DownloadRules, *, sample_size: int) ->
         first_valid=_line(data, out.first_line, out.first_start, out.first_end),
         last_valid=_line(data, out.last_line, out.last_start, out.last_end),
         requests=_requests(buffers, out),
-        hosts=pl.Series("host", _values(buffers.host_text, out.host_text_len), dtype=pl.String),
-        paths=pl.Series("path", _values(buffers.path_text, out.path_text_len), dtype=pl.String),
-        agents=pl.Series("agent", _values(buffers.agent_text, out.agent_text_len), dtype=pl.String),
+        hosts=_values("host", buffers.host_text, out.host_text_len),
+        paths=_values("path", buffers.path_text, out.path_text_len),
+        agents=_values("agent", buffers.agent_text, out.agent_text_len),
         host_digests=_digests(buffers.host_digests, out.hosts),
     )
     if out.deferred:
@@ -214,11 +215,10 @@ def _run(
 
 
 def _digests(digests: np.ndarray, count: int) -> pl.Series:
-    blob = digests[: count * _DIGEST_BYTES].tobytes()
-    step = _DIGEST_BYTES
-    return pl.Series(
-        "client", [blob[i : i + step] for i in range(0, len(blob), step)], dtype=pl.Binary
-    )
+    """The hosts' digests, cut from the C pass's array by polars (no bytes object each)."""
+    blob = pl.lit(digests[: count * _DIGEST_BYTES].tobytes(), dtype=pl.Binary)
+    offsets = pl.int_range(0, count, dtype=pl.Int64) * _DIGEST_BYTES
+    return pl.select(client=blob.bin.slice(offsets, _DIGEST_BYTES)).to_series()
 
 
 def _line(data: bytes, index: int, start: int, end: int) -> NumberedLine | None:
