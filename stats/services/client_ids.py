@@ -59,10 +59,12 @@ def client_ids_for(*, registry: Registry, digests: pl.Series, seen: SeenClients)
     missing_at = np.flatnonzero(ids < 0)
     if len(missing_at):
         missing = digests.gather(missing_at).rename("client")
+        order = missing.arg_sort()
+        ordered = missing.gather(order)
+        listed = ordered.to_list()
         with transaction.atomic():
-            found = upsert_clients(registry_id=registry.pk, digests=missing.sort().to_list())
-        pairs = pl.DataFrame({"client": list(found), "id": list(found.values())}, schema=_SCHEMA)
-        seen.add(pairs)
-        new = missing.to_frame().join(pairs, on="client", how="left", maintain_order="left")
-        ids[missing_at] = new.get_column("id").to_numpy()
+            found = upsert_clients(registry_id=registry.pk, digests=listed)
+        new_ids = np.fromiter(map(found.__getitem__, listed), np.int64, len(listed))
+        seen.add(pl.DataFrame({"client": ordered, "id": new_ids}, schema=_SCHEMA))
+        ids[missing_at[order.to_numpy()]] = new_ids
     return ids
