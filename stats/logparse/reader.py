@@ -23,6 +23,9 @@ _INFLATE_ERROR: type[Exception] = zlib.error  # type: ignore[assignment]  # stub
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _READ_BYTES = 1 << 20
+_INFLATE_INPUT_BYTES = 256 << 10
+"""Compressed bytes per inflate call: ~2 MB out, which is still in the CPU's cache when it
+is copied into the segment buffer (1 MiB in, ~8 MB out: inflate and copy 1.65x slower)."""
 _SMALLEST_BLOCK = 64
 
 
@@ -91,7 +94,7 @@ class _Decompressed:
 
     def _inflate_more(self) -> bool:
         assert self._inflater is not None
-        raw = self._file.read(_READ_BYTES)
+        raw = self._file.read(_INFLATE_INPUT_BYTES)
         if not raw:
             if not self._inflater.eof:
                 self.broken_reason = "gzip stream truncated (no end-of-stream marker)"
