@@ -55,7 +55,8 @@ def insert_packed_days(*, segment_id: int, registry_id: int, days: Sequence[Pack
     """Append one segment's packed days; returns the number of facts (package-days).
 
     PostgreSQL gets them by COPY: as statement parameters, Django's client-side binding
-    would quote megabytes of bytea into the SQL text (0.3 s per million log lines).
+    would quote megabytes of bytea into the SQL text (per million log lines 0.10 s
+    instead of 0.08, and ~20 MB more memory).
     """
     if connection.vendor != "postgresql":
         SegmentDay.objects.bulk_create(
