@@ -7,7 +7,7 @@ PostgreSQL, with one polars thread (the per-core figure) and with all cores; the
 GoAccess on the same plain file and the ratio. Each measurement runs in a fresh
 process so peak RSS is that run's own.
 
-    python benchmarks/ingest.py [--lines 1000000] [--databases sqlite,postgresql]
+    python benchmarks/ingest.py [--lines 1000000] [--databases sqlite,postgresql] [--repeat 3]
 
 Not a test: it prints figures for the issue notes. "cpu s" is the ingesting process's own
 CPU time (not the database server's), steadier than wall time on a shared machine;
@@ -23,6 +23,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -150,6 +151,14 @@ def child(path: Path) -> None:
     )
 
 
+def median_run(
+    kind: str, path: Path, threads: int | None, workdir: Path, repeat: int
+) -> dict[str, float]:
+    """The run of median lines/s among ``repeat`` runs, each into a fresh database."""
+    runs = [run_child(database_url(kind, workdir), path, threads, workdir) for _ in range(repeat)]
+    return sorted(runs, key=lambda r: r["lines_per_s"])[len(runs) // 2]
+
+
 def goaccess(path: Path, workdir: Path) -> float | None:
     exe = shutil.which("goaccess")
     if exe is None:
@@ -168,6 +177,9 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--threads", default="1,0", help="polars threads; 0 = all cores")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per figure; the median is printed"
+    )
     parser.add_argument("--child", type=Path)
     args = parser.parse_args()
     if args.child:
@@ -191,8 +203,7 @@ def main() -> None:
         for kind in args.databases.split(","):
             for name, path in inputs.items():
                 for threads in (int(t) for t in args.threads.split(",")):
-                    url = database_url(kind, workdir)
-                    r = run_child(url, path, threads or None, workdir)
+                    r = median_run(kind, path, threads or None, workdir, args.repeat)
                     label = str(threads) if threads else "all"
                     print(
                         f"{kind:<11}{name:<15}{label:>8}{r['lines_per_s']:>12,.0f}"
@@ -212,13 +223,12 @@ def main() -> None:
             f"{args.lines // 4:,} lines, {full['peak_mb']:.0f} MB for {args.lines:,} lines"
         )
         for name in ("gen-3months", "gen-1day", "real"):
-            seconds = goaccess(inputs[name], workdir)
-            if seconds is None:
+            timings = [goaccess(inputs[name], workdir) for _ in range(args.repeat)]
+            if None in timings:
                 print("# goaccess not installed (apt-get install goaccess)")
                 break
-            ours = run_child(
-                database_url(args.databases.split(",")[0], workdir), inputs[name], 1, workdir
-            )
+            seconds = statistics.median(t for t in timings if t is not None)
+            ours = median_run(args.databases.split(",")[0], inputs[name], 1, workdir, args.repeat)
             rate = args.lines / seconds
             print(
                 f"# goaccess {name}: {rate:,.0f} lines/s; ours (1 thread, "
