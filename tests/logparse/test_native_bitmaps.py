@@ -7,7 +7,7 @@ import random
 import numpy as np
 from pyroaring import BitMap
 
-from stats.logparse.native.bitmaps import serialize_bitmaps
+from stats.logparse.native.bitmaps import serialize_bitmaps_packed
 
 
 def _sets(rng: random.Random) -> list[list[int]]:
@@ -33,12 +33,16 @@ def test_c_bitmaps_equal_pyroaring_byte_for_byte() -> None:
     sets = _sets(random.Random(11))
     ids = np.array([v for s in sets for v in s], dtype=np.uint32)
     starts = np.cumsum([0, *map(len, sets)]).astype(np.int64)
-    blobs = serialize_bitmaps(ids, starts)
-    assert len(blobs) == len(sets)
+    blob, ends = serialize_bitmaps_packed(ids, starts)
+    assert len(ends) == len(sets)
+    bounds = [0, *ends.tolist()]
+    blobs = [blob[bounds[k] : bounds[k + 1]] for k in range(len(sets))]
+    assert bounds[-1] == len(blob)
     for values, blob in zip(sets, blobs, strict=True):
         assert blob == BitMap(values).serialize(), (len(values), values[:5])
         assert list(BitMap.deserialize(blob)) == values
 
 
 def test_no_sets_no_bitmaps() -> None:
-    assert serialize_bitmaps(np.array([], np.uint32), np.array([0], np.int64)) == []
+    blob, ends = serialize_bitmaps_packed(np.array([], np.uint32), np.array([0], np.int64))
+    assert (blob, len(ends)) == (b"", 0)

@@ -1,7 +1,7 @@
 """Roaring bitmaps of many client-id sets at once, in C (roaring.c).
 
-Byte for byte what ``pyroaring.BitMap(ids).serialize()`` writes, without a Python
-object per set until the bytes themselves: a shard can hold a hundred thousand sets.
+Byte for byte what ``pyroaring.BitMap(ids).serialize()`` writes, one after another in
+one blob, with no Python object per set: a shard can hold a hundred thousand sets.
 """
 
 from __future__ import annotations
@@ -13,16 +13,10 @@ import numpy as np
 from stats.logparse.native.build import load_library
 
 
-def serialize_bitmaps(ids: np.ndarray, starts: np.ndarray) -> list[bytes]:
-    """Set k is ``ids[starts[k]:starts[k + 1]]`` (uint32, sorted and distinct in each set);
-    one serialised bitmap per set. Raises NativeScannerUnavailable without the library."""
-    blob, ends = serialize_bitmaps_packed(ids, starts)
-    bounds = [0, *ends.tolist()]
-    return [blob[bounds[k] : bounds[k + 1]] for k in range(len(ends))]
-
-
 def serialize_bitmaps_packed(ids: np.ndarray, starts: np.ndarray) -> tuple[bytes, np.ndarray]:
-    """``serialize_bitmaps``' bitmaps one after another, and where each ends (int64)."""
+    """Set k is ``ids[starts[k]:starts[k + 1]]`` (uint32, sorted and distinct in each set);
+    its serialised bitmap is ``blob[ends[k - 1]:ends[k]]`` of the returned (blob, ends).
+    Raises NativeScannerUnavailable without the library."""
     library = load_library()
     sets = len(starts) - 1
     if sets <= 0:
