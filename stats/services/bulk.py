@@ -12,9 +12,11 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
@@ -23,8 +25,8 @@ from stats.packed_facts import FactValues, PackedDay, columns_from_rows, pack_da
 from stats.selectors.facts import unpacked
 from stats.services.sql_names import quoted_columns, quoted_table
 
-_CHUNK = 5000
-_PG_CLIENT_CHUNK = 50_000  # one bytea parameter per chunk, no limit on parameters
+_CHUNK = 50_000
+"""Client digests per statement (one byte-string parameter each)."""
 
 FactRow = tuple[int, int, date, int, int, bytes, dict[str, int]]
 """(segment_id, package_id, day, downloads, mirror_downloads, clients, versions)"""
@@ -77,49 +79,82 @@ def insert_packed_days(*, segment_id: int, registry_id: int, days: Sequence[Pack
     return sum(day.packages for day in days)
 
 
-def upsert_clients(*, registry_id: int, digests: Sequence[bytes]) -> dict[bytes, int]:
-    """Insert the digests that are new (ignoring ones that exist) and return digest -> id.
+@dataclass(frozen=True)
+class UpsertedClients:
+    """What ``upsert_clients`` found: the id of each digest, in the given order, and how
+    many rows it added."""
 
-    Per chunk, either known digests are looked up first and the others inserted (with
-    RETURNING), or all are inserted first (ON CONFLICT DO NOTHING RETURNING) and the
-    existing ones looked up: whichever the previous chunk showed to be the common case.
-    A digest another run inserted in between is looked up again.
+    ids: np.ndarray
+    inserted: int
+
+    def as_dict(self, digests: Sequence[bytes]) -> dict[bytes, int]:
+        return dict(zip(digests, self.ids.tolist(), strict=True))
+
+
+ClientRows = dict[bytes, int] | range
+"""digest -> id, or (SQLite, every digest new) the ids of the digests in their order."""
+
+
+def upsert_clients(
+    *, registry_id: int, digests: Sequence[bytes], expect_new: bool = False
+) -> UpsertedClients:
+    """Insert the digests that are new (ignoring ones that exist) and return their ids.
+
+    Per chunk, either known digests are looked up first and the others inserted, or all
+    are inserted first (ON CONFLICT DO NOTHING) and the existing ones looked up:
+    ``expect_new`` says which for the first chunk, then whichever the previous chunk
+    showed to be the common case. A digest another run inserted in between is looked up
+    again.
     """
-    found: dict[bytes, int] = {}
-    size = _PG_CLIENT_CHUNK if connection.vendor == "postgresql" else _CHUNK
-    insert_first = False
-    with connection.cursor() as cursor:
-        for i in range(0, len(digests), size):
-            chunk = list(digests[i : i + size])
-            # Look up first while most digests turn out known (a registry's regular
-            # clients), insert first while most turn out new (a new registry, a backfill):
-            # either way most chunks take one statement.
-            found.update(_client_rows(cursor, registry_id, chunk, insert=insert_first))
-            missing = [d for d in chunk if d not in found]
-            new = len(missing) if not insert_first else len(chunk) - len(missing)
-            if missing:
-                found.update(_client_rows(cursor, registry_id, missing, insert=not insert_first))
-                missing = [d for d in missing if d not in found]
-                if missing:  # inserted by another run in between
-                    found.update(_client_rows(cursor, registry_id, missing, insert=False))
+    ids = np.empty(len(digests), np.int64)
+    inserted = 0
+    insert_first = expect_new
+    with transaction.atomic(), connection.cursor() as cursor:
+        for i in range(0, len(digests), _CHUNK):
+            chunk = list(digests[i : i + _CHUNK])
+            ids[i : i + len(chunk)], new = _chunk_ids(cursor, registry_id, chunk, insert_first)
+            inserted += new
             insert_first = new * 2 > len(chunk)
-    return found
+    return UpsertedClients(ids=ids, inserted=inserted)
+
+
+def _chunk_ids(
+    cursor: CursorWrapper, registry_id: int, chunk: list[bytes], insert_first: bool
+) -> tuple[np.ndarray, int]:
+    """The ids of ``chunk``'s digests and how many of them were inserted."""
+    first = _client_rows(cursor, registry_id, chunk, insert=insert_first)
+    if isinstance(first, range):
+        return np.arange(first.start, first.stop, dtype=np.int64), len(chunk)
+    found = dict(first)
+    inserted = len(first) if insert_first else 0
+    missing = [d for d in chunk if d not in found]
+    if missing:
+        second = _client_rows(cursor, registry_id, missing, insert=not insert_first)
+        found.update(zip(missing, second, strict=True) if isinstance(second, range) else second)
+        inserted += 0 if insert_first else len(second)
+        missing = [d for d in missing if d not in found]
+        if missing:  # inserted by another run in between
+            found.update(_client_rows(cursor, registry_id, missing, insert=False))
+    return np.fromiter(map(found.__getitem__, chunk), np.int64, len(chunk)), inserted
 
 
 def _client_rows(
     cursor: CursorWrapper, registry_id: int, digests: list[bytes], *, insert: bool
-) -> dict[bytes, int]:
-    """digest -> id of the clients found (or, with ``insert``, newly inserted)."""
+) -> ClientRows:
+    """digest -> id of the clients found (or, with ``insert``, newly inserted).
+
+    The digests travel as one byte string cut by the database, so the statement is the
+    same whatever their number: a parameter per digest would make each chunk megabytes of
+    SQL to compile (SQLite) or quote (Django's client-side binding on PostgreSQL).
+    """
     table = quoted_table(Client)
     registry = quoted_columns(Client, ["registry"])
-    owner = int(registry_id)  # ours, so it goes into the statement and halves the parameters
+    owner = int(registry_id)  # ours, so it goes into the statement
+    width = len(digests[0])
+    if any(len(d) != width for d in digests):
+        raise ValueError("client digests must all have the same length")
+    blob = b"".join(digests)
     if connection.vendor == "postgresql":
-        # The digests travel as one bytea cut on the server: a bytea[] parameter would be
-        # quoted element by element in Python.
-        width = len(digests[0])
-        if any(len(d) != width for d in digests):
-            raise ValueError("client digests must all have the same length")
-        params: list[Any] = [b"".join(digests)]
         found = (
             f"SELECT substring(%s::bytea FROM i * {width} + 1 FOR {width}) AS digest "
             f"FROM generate_series(0, {len(digests) - 1}) AS i"
@@ -128,64 +163,62 @@ def _client_rows(
             sql = (
                 f"INSERT INTO {table} ({registry}, digest) SELECT {owner}, digest "
                 f"FROM ({found}) AS d ORDER BY digest "
-                f"ON CONFLICT ({registry}, digest) DO NOTHING"
+                f"ON CONFLICT ({registry}, digest) DO NOTHING RETURNING digest, id"
             )
         else:
             sql = (
                 f"SELECT digest, id FROM {table} WHERE {registry} = {owner} AND digest IN ({found})"
             )
-    else:
-        # Padded (repeats change nothing) to a few sizes: sqlite3 keeps each distinct
-        # statement compiled, and a 5000-row statement is megabytes of program. Run on
-        # the connection's own sqlite3 cursor with its '?' marks: Django would rewrite
-        # every '%s' of these megabytes of SQL with a regex first.
-        size = next(n for n in (16, 256, _CHUNK, len(digests)) if n >= len(digests))
-        params = [*digests, *[digests[0]] * (size - len(digests))]
-        raw = connection.connection.cursor()
-        if insert:
-            values = ", ".join([f"({owner}, ?)"] * size)
-            return _sqlite_inserted(
-                raw,
-                f"INSERT INTO {table} ({registry}, digest) VALUES {values} "
-                f"ON CONFLICT ({registry}, digest) DO NOTHING",
-                params,
-                digests,
-            )
-        marks = ", ".join(["?"] * size)
-        sql = f"SELECT digest, id FROM {table} WHERE {registry} = {owner} AND digest IN "
-        raw.execute(sql + f"({marks})", params)
-        return {bytes(digest): pk for digest, pk in raw.fetchall()}
+        cursor.execute(sql, [blob])
+        return {bytes(digest): pk for digest, pk in cursor.fetchall()}
+    # SQLite has no generate_series: a recursive CTE numbers the digests. Run on the
+    # connection's own sqlite3 cursor with its '?' marks (no rewriting by Django).
+    numbered = (
+        f"WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?), "
+        f"d(digest) AS (SELECT substr(?, i * {width} + 1, {width}) FROM n) "
+    )
+    params = [len(digests) - 1, blob]
+    raw = connection.connection.cursor()
     if insert:
-        sql += " RETURNING digest, id"
-    cursor.execute(sql, params)
-    return {bytes(digest): pk for digest, pk in cursor.fetchall()}
+        return _sqlite_inserted(
+            raw,
+            f"{numbered}INSERT INTO {table} ({registry}, digest) SELECT {owner}, digest "
+            f"FROM d WHERE true ON CONFLICT ({registry}, digest) DO NOTHING",
+            params,
+            digests,
+        )
+    raw.execute(
+        f"{numbered}SELECT c.digest, c.id FROM d JOIN {table} AS c "
+        f"ON c.{registry} = {owner} AND c.digest = d.digest",
+        params,
+    )
+    return {bytes(digest): pk for digest, pk in raw.fetchall()}
 
 
 def _sqlite_inserted(
     cursor: sqlite3.Cursor, insert: str, params: list[Any], digests: list[bytes]
-) -> dict[bytes, int]:
-    """Run ``insert`` (``digests``' rows, then repeats of the first) and return digest ->
-    id of the rows it added.
+) -> ClientRows:
+    """Run ``insert`` (of ``digests``' rows) and return digest -> id of the rows it added.
 
     Without RETURNING, which makes SQLite hold every row of a multi-row INSERT (1.6x
-    slower): inside one transaction this connection is SQLite's only writer, so the rows
-    with an id above the largest one before are exactly this statement's. When every
-    digest was new and the ids run on from that largest one, SQLite gave them in the
-    order of the VALUES, so they are not even read back.
+    slower): inside the caller's transaction this connection is SQLite's only writer, so
+    the rows with an id above the largest one before are exactly this statement's. When
+    every digest was new and the ids run on from that largest one, SQLite gave them in
+    the digests' order: they are that range of ids, not even read back.
     """
     table = quoted_table(Client)
     largest = f"SELECT COALESCE(MAX(id), 0) FROM {table}"
-    with transaction.atomic():
-        cursor.execute(largest)
-        (before,) = cursor.fetchone()
-        cursor.execute(insert, params)
-        added = cursor.rowcount
-        cursor.execute(largest)
-        (after,) = cursor.fetchone()
-        if added == len(digests) and after == before + added:
-            return dict(zip(digests, range(before + 1, after + 1), strict=True))
-        cursor.execute(f"SELECT digest, id FROM {table} WHERE id > ?", [before])
-        return {bytes(digest): pk for digest, pk in cursor.fetchall()}
+    cursor.execute(largest)
+    (before,) = cursor.fetchone()
+    changes = cursor.connection.total_changes
+    cursor.execute(insert, params)
+    added = cursor.connection.total_changes - changes  # rowcount is -1 after WITH ...
+    cursor.execute(largest)
+    (after,) = cursor.fetchone()
+    if added == len(digests) and after == before + added:
+        return range(before + 1, after + 1)
+    cursor.execute(f"SELECT digest, id FROM {table} WHERE id > ?", [before])
+    return {bytes(digest): pk for digest, pk in cursor.fetchall()}
 
 
 def add_unknown_requests(

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from django.db import transaction
 
-from stats.models import Registry
+from stats.models import Client, Registry
 from stats.services.bulk import upsert_clients
 
 CLIENTS_KEPT = 500_000
@@ -27,6 +26,9 @@ class SeenClients:
     def __init__(self) -> None:
         self._parts: list[pl.DataFrame] = []
         self._rows = 0
+        self.expect_new: bool | None = None
+        """Whether the digests this run has not seen are mostly new to the database:
+        unknown (None) until the first lookup, then what the last one found."""
 
     def ids(self, digests: pl.Series) -> np.ndarray:
         """Each digest's id, -1 where not seen."""
@@ -62,9 +64,13 @@ def client_ids_for(*, registry: Registry, digests: pl.Series, seen: SeenClients)
         order = missing.arg_sort()
         ordered = missing.gather(order)
         listed = ordered.to_list()
-        with transaction.atomic():
-            found = upsert_clients(registry_id=registry.pk, digests=listed)
-        new_ids = np.fromiter(map(found.__getitem__, listed), np.int64, len(listed))
+        if seen.expect_new is None:  # a registry without clients yet: all will be new
+            seen.expect_new = not Client.objects.filter(registry=registry).exists()
+        upserted = upsert_clients(
+            registry_id=registry.pk, digests=listed, expect_new=seen.expect_new
+        )
+        seen.expect_new = upserted.inserted * 2 > len(listed)
+        new_ids = upserted.ids
         seen.add(pl.DataFrame({"client": ordered, "id": new_ids}, schema=_SCHEMA))
         ids[missing_at[order.to_numpy()]] = new_ids
     return ids
