@@ -130,12 +130,18 @@ def _chunk_ids(
     missing = [d for d in chunk if d not in found]
     if missing:
         second = _client_rows(cursor, registry_id, missing, insert=not insert_first)
-        found.update(zip(missing, second, strict=True) if isinstance(second, range) else second)
+        found.update(_as_dict(second, missing))
         inserted += 0 if insert_first else len(second)
         missing = [d for d in missing if d not in found]
         if missing:  # inserted by another run in between
-            found.update(_client_rows(cursor, registry_id, missing, insert=False))
+            found.update(
+                _as_dict(_client_rows(cursor, registry_id, missing, insert=False), missing)
+            )
     return np.fromiter(map(found.__getitem__, chunk), np.int64, len(chunk)), inserted
+
+
+def _as_dict(rows: ClientRows, digests: list[bytes]) -> dict[bytes, int]:
+    return dict(zip(digests, rows, strict=True)) if isinstance(rows, range) else rows
 
 
 def _client_rows(
