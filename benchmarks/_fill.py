@@ -577,7 +577,7 @@ def check_against_rebuild(url: str, *, years: int = 2, scale: float = 0.02, seed
             source="check",
             start_offset=0,
             end_offset=1,
-            content_sha256="check",
+            content_hash="blake3:check",
             status=m.SegmentStatus.DONE,
             last_line_at=stamp,
             started_at=stamp,

@@ -68,7 +68,7 @@ def make_log(folder: Path, lines: int, *, days: int | None = None) -> Path:
 
 def segments_of(path: Path, segment_bytes: int) -> list[Segment]:
     reader = SegmentReader(path, segment_bytes=segment_bytes)
-    return [Segment(s.source, s.start, s.end, s.sha256, b"") for s in reader]
+    return [Segment(s.source, s.start, s.end, s.content_hash, b"") for s in reader]
 
 
 def timed_pass(client: Client, segments: list[Segment], rules: object) -> tuple[int, float, float]:

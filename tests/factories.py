@@ -84,7 +84,7 @@ class LogSegmentFactory(factory.django.DjangoModelFactory):
     source = factory.Sequence(lambda n: f"/var/log/access-{n}.log.gz")
     start_offset = 0
     end_offset = 1024
-    content_sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    content_hash = factory.Sequence(lambda n: f"blake3:{n:064x}")
     status = SegmentStatus.DONE
     lines = 100
     malformed = 0

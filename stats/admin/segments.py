@@ -43,11 +43,11 @@ class LogSegmentAdmin(OrganisationScopedAdmin):
         "duration",
     )
     list_filter = ("registry", "status", "aggregated")
-    search_fields = ("source", "content_sha256")
+    search_fields = ("source", "content_hash")
     list_select_related = ("registry",)
     date_hierarchy = "started_at"
     fieldsets = (
-        (None, {"fields": ("registry", "source", "byte_range", "content_sha256")}),
+        (None, {"fields": ("registry", "source", "byte_range", "content_hash")}),
         ("Outcome", {"fields": ("status", "status_reason", "aggregated")}),
         (
             "Counts",
@@ -73,7 +73,7 @@ class LogSegmentAdmin(OrganisationScopedAdmin):
         "registry",
         "source",
         "byte_range",
-        "content_sha256",
+        "content_hash",
         "status",
         "status_reason",
         "aggregated",

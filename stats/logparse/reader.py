@@ -1,6 +1,7 @@
 """Cut a log file (plain or gzip) into segments of whole lines, with their identity.
 
-A segment is a byte range of the decompressed stream plus the SHA-256 of its bytes.
+A segment is a byte range of the decompressed stream plus a hash of its bytes
+(``content_hash``).
 Boundaries are deterministic, so the same content always gives the same segments;
 known boundaries of an earlier ingestion of the same file can be followed so that a
 file that grew yields its old segments unchanged and only the new part is new.
@@ -9,15 +10,16 @@ A truncated or corrupt gzip yields what was readable, up to the last whole line.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 # zlib-ng: the zlib API (decompressobj, copy, eof, unused_data), inflating twice as fast.
 from zlib_ng import zlib_ng as zlib
+
+from stats.logparse.content_hash import HashAlgorithm, content_hash, hash_matches
 
 _INFLATE_ERROR: type[Exception] = zlib.error  # type: ignore[assignment]  # stubs say "object"
 
@@ -36,7 +38,8 @@ class Segment:
     source: str
     start: int
     end: int
-    sha256: str
+    content_hash: str
+    """The tagged hash of the bytes (``stats.logparse.content_hash``)."""
     data: bytes
     broken_reason: str = ""
     """Why the stream ended early (truncated/corrupt gzip); empty for a clean read."""
@@ -44,6 +47,13 @@ class Segment:
     """Bytes of an incomplete last line cut off by a broken stream, not counted."""
     known: bool = False
     """True when this range was ingested before with the same content (no data)."""
+    legacy_hash: str = ""
+    """The SHA-256 identity as well, for a range that segments of that age have."""
+
+    @property
+    def identities(self) -> tuple[str, ...]:
+        """Every identity an earlier ingestion of these bytes could have stored."""
+        return (self.content_hash, self.legacy_hash) if self.legacy_hash else (self.content_hash,)
 
 
 class _Decompressed:
@@ -132,10 +142,11 @@ class _Decompressed:
 class SegmentReader:
     """Iterate over a file's segments.
 
-    ``known`` lists (end offset, sha256) of segments ingested before, in order from 0.
-    The reader cuts there first; a piece whose hash still matches is yielded with
-    ``known=True``. At the first mismatch (the file was replaced) it forgets the rest
-    and cuts regularly from that offset.
+    ``known`` lists (end offset, tagged hash) of segments ingested before, in order
+    from 0. The reader cuts there first; a piece whose hash still matches is yielded
+    with ``known=True``. At the first mismatch (the file was replaced) it forgets the
+    rest and cuts regularly from that offset. Pieces whose (start, end) is in
+    ``legacy_ranges`` get their SHA-256 identity too (``Segment.legacy_hash``).
     """
 
     def __init__(
@@ -144,10 +155,12 @@ class SegmentReader:
         *,
         segment_bytes: int,
         known: list[tuple[int, str]] | None = None,
+        legacy_ranges: Container[tuple[int, int]] = frozenset(),
     ) -> None:
         self.path = Path(path)
         self.segment_bytes = segment_bytes
         self._known = list(known or [])
+        self._legacy_ranges = legacy_ranges
 
     def __iter__(self) -> Iterator[Segment]:
         stream = _Decompressed(self.path)
@@ -161,13 +174,13 @@ class SegmentReader:
         buf = _Buffer(stream)
         while True:
             if self._known:
-                end, sha = self._known[0]
+                end, identity = self._known[0]
                 length = end - offset
                 buf.fill(length)
-                if length > 0 and buf.size >= length and buf.sha256(length) == sha:
+                if length > 0 and buf.size >= length and buf.matches(length, identity):
                     self._known.pop(0)
                     buf.drop(length)
-                    yield Segment(str(self.path), offset, end, sha, b"", known=True)
+                    yield Segment(str(self.path), offset, end, identity, b"", known=True)
                     offset = end
                     continue
                 self._known.clear()
@@ -197,14 +210,17 @@ class SegmentReader:
             del piece  # freed before the next one is taken, so its memory is reused
 
     def _segment(self, offset: int, piece: bytes, reason: str, dropped: int) -> Segment:
+        end = offset + len(piece)
+        legacy = (offset, end) in self._legacy_ranges
         return Segment(
             source=str(self.path),
             start=offset,
-            end=offset + len(piece),
-            sha256=hashlib.sha256(piece).hexdigest(),
+            end=end,
+            content_hash=content_hash(piece),
             data=piece,
             broken_reason=reason,
             dropped_tail_bytes=dropped,
+            legacy_hash=content_hash(piece, HashAlgorithm.SHA256) if legacy else "",
         )
 
 
@@ -233,9 +249,10 @@ class _Buffer:
             else:
                 self.eof = True
 
-    def sha256(self, end: int) -> str:
-        with memoryview(self._data) as view:
-            return hashlib.sha256(view[:end]).hexdigest()
+    def matches(self, end: int, identity: str) -> bool:
+        """Whether the first ``end`` bytes have the tagged hash ``identity``."""
+        with memoryview(self._data) as view, view[:end] as head:
+            return hash_matches(head, identity)
 
     def find(self, sub: bytes, start: int) -> int:
         return self._data.find(sub, start, self.size)

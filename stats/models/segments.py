@@ -20,7 +20,10 @@ class LogSegment(models.Model):
     source = models.CharField(max_length=1000, help_text="Path or URI of the log file.")
     start_offset = models.PositiveBigIntegerField()
     end_offset = models.PositiveBigIntegerField()
-    content_sha256 = models.CharField(max_length=64)
+    content_hash = models.CharField(
+        max_length=80,
+        help_text='Hash of the range\'s bytes, tagged with its algorithm ("blake3:...").',
+    )
     status = models.CharField(max_length=16, choices=SegmentStatus.choices)
     status_reason = models.TextField(blank=True)
     lines = models.PositiveBigIntegerField(default=0)
@@ -40,7 +43,7 @@ class LogSegment(models.Model):
         ordering = ["registry", "source", "start_offset"]
         constraints = [
             models.UniqueConstraint(
-                fields=["registry", "start_offset", "end_offset", "content_sha256"],
+                fields=["registry", "start_offset", "end_offset", "content_hash"],
                 name="segment_identity",
             )
         ]

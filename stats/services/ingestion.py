@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from pydantic import BaseModel, Field
 
+from stats.logparse.content_hash import HashAlgorithm
 from stats.logparse.reader import Segment, SegmentReader
 from stats.logparse.result import ShardResult
 from stats.logparse.rules import DownloadRules
@@ -118,6 +119,7 @@ def ingest_log_files(
     (``SegmentWriter``); on SQLite one after the other.
     """
     summary = IngestSummary()
+    legacy = legacy_ranges(registry=registry)
     with SegmentWriter(overlap=connection.vendor != "sqlite") as writer:
         run = _Run(
             registry=registry,
@@ -135,7 +137,7 @@ def ingest_log_files(
             summary.files += 1
             writer.drain()  # the file's earlier segments are read from the database
             try:
-                for segment in file_segments(registry=registry, path=path):
+                for segment in file_segments(registry=registry, path=path, legacy=legacy):
                     _ingest_segment(run, segment)
                     del segment  # its bytes go before the next segment's are read
             except OSError as exc:
@@ -143,27 +145,41 @@ def ingest_log_files(
     return summary
 
 
-def file_segments(*, registry: Registry, path: Path) -> Iterator[Segment]:
-    """The segments of a file, following the boundaries of its earlier ingestion."""
+def file_segments(
+    *, registry: Registry, path: Path, legacy: frozenset[tuple[int, int]]
+) -> Iterator[Segment]:
+    """The segments of a file, following the boundaries of its earlier ingestion;
+    ``legacy``: the registry's ``legacy_ranges``."""
     reader = SegmentReader(
         path,
         segment_bytes=settings.STATS.ingest.segment_bytes,
         known=known_segments(registry=registry, source=str(path)),
+        legacy_ranges=legacy,
     )
     return iter(reader)
 
 
 def known_segments(*, registry: Registry, source: str) -> list[tuple[int, str]]:
-    """(end, sha256) of the contiguous chain of segments of ``source`` from offset 0."""
+    """(end, content hash) of the contiguous chain of segments of ``source`` from 0."""
     chain: list[tuple[int, str]] = []
     position = 0
     rows = LogSegment.objects.filter(registry=registry, source=source).order_by("start_offset")
-    for start, end, sha in rows.values_list("start_offset", "end_offset", "content_sha256"):
+    for start, end, identity in rows.values_list("start_offset", "end_offset", "content_hash"):
         if start != position:
             break
-        chain.append((end, sha))
+        chain.append((end, identity))
         position = end
     return chain
+
+
+def legacy_ranges(*, registry: Registry) -> frozenset[tuple[int, int]]:
+    """(start, end) of the registry's segments with a SHA-256 identity (ingested before
+    BLAKE3): a new segment with such a range is checked against that identity too, so a
+    renamed copy of an old file is still recognised. Read once per run."""
+    rows = LogSegment.objects.filter(
+        registry=registry, content_hash__startswith=f"{HashAlgorithm.SHA256}:"
+    )
+    return frozenset(rows.values_list("start_offset", "end_offset"))
 
 
 @dataclass(frozen=True)
@@ -223,7 +239,7 @@ def _already_ingested(registry: Registry, segment: Segment) -> bool:
         registry=registry,
         start_offset=segment.start,
         end_offset=segment.end,
-        content_sha256=segment.sha256,
+        content_hash__in=segment.identities,
     ).exists()
 
 
@@ -241,6 +257,10 @@ def record_segment(
     ids = client_ids_for(registry=registry, digests=tables.digests, seen=client_ids)
     facts = encode_facts(tables, client_ids=ids, package_ids=package_ids)
     with transaction.atomic():
+        # The unique key catches the same identity; an older one (SHA-256) is looked up.
+        if segment.legacy_hash and _already_ingested(registry, segment):
+            logger.info("segment %s was ingested before (SHA-256 identity)", segment)
+            return False
         try:
             with transaction.atomic():
                 row = _create_segment_row(registry, segment, result, started_at)
@@ -260,7 +280,7 @@ def _create_segment_row(
         source=segment.source,
         start_offset=segment.start,
         end_offset=segment.end,
-        content_sha256=segment.sha256,
+        content_hash=segment.content_hash,
         status=SegmentStatus.PARTIAL if segment.broken_reason else SegmentStatus.DONE,
         status_reason=_reason(segment),
         lines=result.lines,

@@ -59,7 +59,7 @@ def test_list_shows_counts_and_filters(admin_client: Client) -> None:
     assert _ids(admin_client, registry__id__exact=bioc.pk) == {done.pk, partial.pk}
     assert _ids(admin_client, status__exact="partial") == {partial.pk}
     assert _ids(admin_client, aggregated__exact=0) == {partial.pk, elsewhere.pk}
-    assert _ids(admin_client, q=done.content_sha256) == {done.pk}
+    assert _ids(admin_client, q=done.content_hash) == {done.pk}
 
 
 def test_detail_shows_samples_pre_formatted_and_escaped(admin_client: Client) -> None:

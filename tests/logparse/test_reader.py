@@ -31,7 +31,10 @@ def test_gzip_and_plain_give_identical_segments(tmp_path: Path) -> None:
     (tmp_path / "a.log.gz").write_bytes(gzip.compress(data))
     (tmp_path / "multi.gz").write_bytes(gzip.compress(data[:5000]) + gzip.compress(data[5000:]))
     ids = [
-        [(s.start, s.end, s.sha256) for s in SegmentReader(tmp_path / n, segment_bytes=64_000)]
+        [
+            (s.start, s.end, s.content_hash)
+            for s in SegmentReader(tmp_path / n, segment_bytes=64_000)
+        ]
         for n in ("a.log", "a.log.gz", "multi.gz")
     ]
     assert ids[0] == ids[1] == ids[2]
@@ -45,7 +48,7 @@ def test_grown_file_keeps_old_segments_and_reads_only_the_new_part(tmp_path: Pat
     first = list(SegmentReader(path, segment_bytes=100_000))
     path.write_bytes(data)
     again = list(
-        SegmentReader(path, segment_bytes=100_000, known=[(s.end, s.sha256) for s in first])
+        SegmentReader(path, segment_bytes=100_000, known=[(s.end, s.content_hash) for s in first])
     )
     assert [s.known for s in again[: len(first)]] == [True] * len(first)
     assert not any(s.known for s in again[len(first) :])
@@ -59,7 +62,7 @@ def test_replaced_file_is_cut_afresh(tmp_path: Path) -> None:
     first = list(SegmentReader(path, segment_bytes=100_000))
     path.write_bytes(b"x" * 10 + data[10:])
     again = list(
-        SegmentReader(path, segment_bytes=100_000, known=[(s.end, s.sha256) for s in first])
+        SegmentReader(path, segment_bytes=100_000, known=[(s.end, s.content_hash) for s in first])
     )
     assert not any(s.known for s in again)
     assert b"".join(s.data for s in again) == b"x" * 10 + data[10:]

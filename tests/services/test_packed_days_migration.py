@@ -6,26 +6,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from stats import bitmaps
 from stats.selectors.facts import facts_of_segments
+from tests.services.migration_helpers import migrate_to, migrate_to_latest
 
 BEFORE = [("stats", "0013_bulk_rows_without_db_constraints")]
 AFTER = [("stats", "0014_packed_segment_days")]
 
 
-def _migrate(targets: list[tuple[str, str]]):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_old_facts_are_packed_per_day_and_unpacked_back() -> None:
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     try:
         registry = apps.get_model("stats", "Registry").objects.create(name="old", title="Old")
         category = apps.get_model("stats", "Category").objects.create(
@@ -64,7 +56,7 @@ def test_old_facts_are_packed_per_day_and_unpacked_back() -> None:
                 versions=versions,
             )
 
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
         assert apps.get_model("stats", "SegmentDay").objects.count() == 2
         packed = {
             (f.package_id, f.day, f.downloads, f.mirror_downloads, f.clients, str(f.versions))
@@ -73,10 +65,10 @@ def test_old_facts_are_packed_per_day_and_unpacked_back() -> None:
         expected = {(p, d, n, m, bitmaps.to_bytes(c), str(v)) for p, d, n, m, c, v in old}
         assert packed == expected
 
-        apps = _migrate(BEFORE)
+        apps = migrate_to(BEFORE)
         rows = apps.get_model("stats", "SegmentDownloads").objects.values_list(
             "package_id", "day", "downloads", "mirror_downloads", "clients", "versions"
         )
         assert {(p, d, n, m, bytes(c), str(v)) for p, d, n, m, c, v in rows} == expected
     finally:
-        _migrate(AFTER)
+        migrate_to_latest()

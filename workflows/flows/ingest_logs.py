@@ -3,7 +3,7 @@
 The flow's process cuts files into segments (whole lines, with their identity), skips
 segments already ingested, and sends the others to the configured task runner, where
 the pure parser counts them without a database. A plain file's segment travels as
-(path, start, end, sha256) and the worker reads and checks the range itself; a gzip
+(path, start, end, content hash) and the worker reads and checks the range itself; a gzip
 segment travels as its decompressed bytes. Results come back in order and each segment
 is written in its own transaction together with its mark (by a writer thread, while the
 flow's thread cuts and submits the next segments), so a run that stops half-way, run
@@ -12,7 +12,6 @@ again, ends with exactly the totals of a clean run.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 import time
@@ -33,6 +32,7 @@ from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
 from pydantic import Field
 
+from stats.logparse.content_hash import hash_matches
 from stats.logparse.reader import Segment
 from stats.logparse.result import ShardResult
 from stats.logparse.rules import DownloadRules
@@ -44,6 +44,7 @@ from stats.services.client_ids import SeenClients
 from stats.services.ingestion import (
     IngestSummary,
     file_segments,
+    legacy_ranges,
     log_source_files,
     record_segment,
     segment_ingested,
@@ -119,7 +120,7 @@ def read_segment_bytes(segment: Segment) -> bytes:
     with open(segment.source, "rb") as handle:
         handle.seek(segment.start)
         data = handle.read(segment.end - segment.start)
-    if hashlib.sha256(data).hexdigest() != segment.sha256:
+    if not hash_matches(data, segment.content_hash):
         raise SegmentChangedError(f"{segment} changed on disk since it was planned")
     return data
 
@@ -183,6 +184,7 @@ class _Ingestion:
         self.registry = registry
         self.rules = rules
         self.ids = ids
+        self.legacy = legacy_ranges(registry=registry)
         self.clients = SeenClients()
         self.summary = IngestSummary()
         self.workers: set[str] = set()
@@ -199,7 +201,7 @@ class _Ingestion:
     def read_file(self, path: Path) -> None:
         self.summary.files += 1
         from_file = not is_gzip(path)
-        segments = file_segments(registry=self.registry, path=path)
+        segments = file_segments(registry=self.registry, path=path, legacy=self.legacy)
         while True:
             with self.timer("plan"):
                 segment = next(segments, None)
