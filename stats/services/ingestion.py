@@ -7,9 +7,11 @@ nothing, so totals stay exact whatever happens mid-file.
 
 from __future__ import annotations
 
+import gc
 import glob
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -120,7 +122,10 @@ def ingest_log_files(
     """
     summary = IngestSummary()
     legacy = legacy_ranges(registry=registry)
-    with SegmentWriter(overlap=connection.vendor != "sqlite") as writer:
+    with (
+        _older_objects_not_traversed(),
+        SegmentWriter(overlap=connection.vendor != "sqlite") as writer,
+    ):
         run = _Run(
             registry=registry,
             rules=download_rules(registry),
@@ -143,6 +148,19 @@ def ingest_log_files(
             except OSError as exc:
                 summary.errors.append(f"{path}: {exc}")
     return summary
+
+
+@contextmanager
+def _older_objects_not_traversed() -> Iterator[None]:
+    """Keep the objects that exist before the run (Django's models, migrations, apps:
+    100k+) out of the collector's way while it runs: a full collection traversing them
+    took 0.06 s of a million-line run. They return to the oldest generation afterwards,
+    so nothing is kept from collection for good."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def file_segments(
