@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pytest
+
 from stats.logparse.reader import SegmentReader
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "logs"
@@ -108,3 +110,38 @@ def test_a_line_longer_than_a_segment_is_kept_whole(tmp_path: Path) -> None:
     path.write_bytes(data)
     segments = list(SegmentReader(path, segment_bytes=4096))
     assert [s.data for s in segments] == [b"a" * 10_000 + b"\n", b"short\n"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"one line without a newline",
+        b"a\n" * 2048,  # exactly one segment of 4096 bytes
+        b"a\n" * 2048 + b"b",  # one byte more, no newline
+        b"x" * 4096 + b"\n" + b"y" * 9000,  # long lines, the last unterminated
+        b"\n" * 5000,
+        _nasa()[:150_000],
+    ],
+    ids=["unterminated", "exact", "one-more", "long-lines", "empty-lines", "nasa"],
+)
+def test_a_mapped_plain_file_is_cut_as_its_gzip_is(tmp_path: Path, data: bytes) -> None:
+    """Plain files are mapped (reader._MappedFile), gzip ones read through a buffer: the
+    same bytes give the same segments, data and identities either way."""
+    (tmp_path / "p.log").write_bytes(data)
+    (tmp_path / "p.log.gz").write_bytes(gzip.compress(data))
+    plain, packed = (
+        [(s.start, s.end, s.content_hash, s.data) for s in SegmentReader(p, segment_bytes=4096)]
+        for p in (tmp_path / "p.log", tmp_path / "p.log.gz")
+    )
+    assert plain == packed
+    assert b"".join(s[3] for s in plain) == data
+
+
+def test_known_segments_of_a_mapped_file_are_checked_not_copied(tmp_path: Path) -> None:
+    data = _nasa()[:300_000]
+    path = tmp_path / "m.log"
+    path.write_bytes(data)
+    first = list(SegmentReader(path, segment_bytes=100_000))
+    known = [(s.end, s.content_hash) for s in first]
+    again = list(SegmentReader(path, segment_bytes=100_000, known=known))
+    assert [(s.known, s.data) for s in again] == [(True, b"")] * len(first)
