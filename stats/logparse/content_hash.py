@@ -9,7 +9,9 @@ read again, so those are still recognised.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import Protocol
 
 from blake3 import blake3
 
@@ -23,13 +25,31 @@ class HashAlgorithm(StrEnum):
 CURRENT_ALGORITHM = HashAlgorithm.BLAKE3
 
 
+class _Hasher(Protocol):
+    def update(self, data: bytes | memoryview, /) -> object: ...
+
+    def hexdigest(self) -> str: ...
+
+
+def _hasher(algorithm: HashAlgorithm) -> _Hasher:
+    if algorithm is HashAlgorithm.BLAKE3:
+        return blake3(max_threads=1)
+    return hashlib.sha256()
+
+
 def content_hash(data: bytes | memoryview, algorithm: HashAlgorithm = CURRENT_ALGORITHM) -> str:
     """The tagged hash of ``data``."""
-    if algorithm is HashAlgorithm.BLAKE3:
-        digest = blake3(data, max_threads=1).hexdigest()
-    else:
-        digest = hashlib.sha256(data).hexdigest()
-    return f"{algorithm}:{digest}"
+    return parts_hash([data], algorithm)
+
+
+def parts_hash(
+    parts: Iterable[bytes | memoryview], algorithm: HashAlgorithm = CURRENT_ALGORITHM
+) -> str:
+    """The tagged hash of the bytes of ``parts``, one after another."""
+    hasher = _hasher(algorithm)
+    for part in parts:
+        hasher.update(part)
+    return f"{algorithm}:{hasher.hexdigest()}"
 
 
 def algorithm_of(identity: str) -> HashAlgorithm:
@@ -42,4 +62,9 @@ def algorithm_of(identity: str) -> HashAlgorithm:
 
 def hash_matches(data: bytes | memoryview, identity: str) -> bool:
     """Whether ``data`` has the tagged hash ``identity`` (in that hash's algorithm)."""
-    return content_hash(data, algorithm_of(identity)) == identity
+    return parts_match([data], identity)
+
+
+def parts_match(parts: Iterable[bytes | memoryview], identity: str) -> bool:
+    """Whether the bytes of ``parts`` have the tagged hash ``identity``."""
+    return parts_hash(parts, algorithm_of(identity)) == identity

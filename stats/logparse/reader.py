@@ -20,7 +20,7 @@ from pathlib import Path
 # zlib-ng: the zlib API (decompressobj, copy, eof, unused_data), inflating twice as fast.
 from zlib_ng import zlib_ng as zlib
 
-from stats.logparse.content_hash import HashAlgorithm, content_hash, hash_matches
+from stats.logparse.content_hash import HashAlgorithm, content_hash, hash_matches, parts_match
 
 _INFLATE_ERROR: type[Exception] = zlib.error  # type: ignore[assignment]  # stubs say "object"
 
@@ -104,6 +104,18 @@ class _Decompressed:
         self._pending_size -= count
         return count
 
+    def next_chunk(self) -> bytes:
+        """The next piece of inflated bytes, as inflate gave it; b"" at the end."""
+        while not self._pending and not self.broken_reason and self._inflate_more():
+            pass
+        if not self._pending:
+            return b""
+        chunk = self._pending.popleft()
+        if self._first_read:
+            chunk, self._first_read = chunk[self._first_read :], 0
+        self._pending_size -= len(chunk)
+        return chunk
+
     def _keep(self, chunks: list[bytes]) -> None:
         for chunk in chunks:
             if chunk:
@@ -173,14 +185,17 @@ class SegmentReader:
     def __iter__(self) -> Iterator[Segment]:
         stream = _Decompressed(self.path)
         mapped = None if stream.is_gzip else _MappedFile.open(stream)
+        buf = mapped or (_InflatedChunks(stream) if stream.is_gzip else _Buffer(stream))
         try:
-            yield from self._segments(stream, mapped or _Buffer(stream))
+            yield from self._segments(stream, buf)
         finally:
             if mapped is not None:
                 mapped.close()
             stream.close()
 
-    def _segments(self, stream: _Decompressed, buf: _Buffer | _MappedFile) -> Iterator[Segment]:
+    def _segments(
+        self, stream: _Decompressed, buf: _Buffer | _MappedFile | _InflatedChunks
+    ) -> Iterator[Segment]:
         offset = 0
         while True:
             if self._known:
@@ -332,3 +347,76 @@ class _MappedFile:
     def drop(self, count: int) -> None:
         self._position += count
         self.size -= count
+
+
+class _InflatedChunks:
+    """A gzip stream's bytes ahead of the current offset, as ``_Buffer`` offers them, but
+    kept as the pieces inflate returned: a segment is joined from them, one copy instead
+    of two (into a buffer, then out of it)."""
+
+    def __init__(self, stream: _Decompressed) -> None:
+        self._stream = stream
+        self._chunks: deque[bytes] = deque()
+        self._skip = 0  # bytes of the first chunk before the current offset
+        self.size = 0
+        self.eof = False
+
+    def fill(self, size: int) -> None:
+        """Inflate until at least ``size`` bytes are held or the stream ends."""
+        while self.size < size and not self.eof:
+            chunk = self._stream.next_chunk()
+            if chunk:
+                self._chunks.append(chunk)
+                self.size += len(chunk)
+            else:
+                self.eof = True
+
+    def _pieces(self) -> Iterator[tuple[int, bytes, int]]:
+        """(position of the piece's first held byte, chunk, where in the chunk it is)."""
+        position, skip = 0, self._skip
+        for chunk in self._chunks:
+            yield position, chunk, skip
+            position += len(chunk) - skip
+            skip = 0
+
+    def _parts(self, end: int) -> Iterator[memoryview]:
+        for position, chunk, skip in self._pieces():
+            if position >= end:
+                return
+            with memoryview(chunk) as view:
+                yield view[skip : skip + min(len(chunk) - skip, end - position)]
+
+    def matches(self, end: int, identity: str) -> bool:
+        return parts_match(self._parts(end), identity)
+
+    def find(self, sub: bytes, start: int) -> int:
+        assert len(sub) == 1  # a newline: no match spans two chunks
+        for position, chunk, skip in self._pieces():
+            stop = position + len(chunk) - skip
+            if stop > start:
+                found = chunk.find(sub, skip + max(start - position, 0))
+                if found >= 0:
+                    return position + found - skip
+        return -1
+
+    def rfind(self, sub: bytes, end: int) -> int:
+        assert len(sub) == 1
+        end = min(end, self.size)
+        for position, chunk, skip in reversed(list(self._pieces())):
+            if position < end:
+                found = chunk.rfind(sub, skip, skip + end - position)
+                if found >= 0:
+                    return position + found - skip
+        return -1
+
+    def take(self, count: int) -> bytes:
+        out = b"".join(self._parts(count))
+        self.drop(count)
+        return out
+
+    def drop(self, count: int) -> None:
+        self.size -= count
+        count += self._skip
+        while self._chunks and count >= len(self._chunks[0]):
+            count -= len(self._chunks.popleft())
+        self._skip = count
