@@ -306,6 +306,7 @@ class _MappedFile:
     def __init__(self, mapped: mmap.mmap) -> None:
         self._map = mapped
         self._position = 0
+        self._released = 0
         self.size = 0
         self.eof = len(mapped) == 0
 
@@ -347,6 +348,15 @@ class _MappedFile:
     def drop(self, count: int) -> None:
         self._position += count
         self.size -= count
+        self._release()
+
+    def _release(self) -> None:
+        """Unmap the pages behind the offset, so that the process's resident memory does
+        not grow with the file (the page cache keeps them)."""
+        done = self._position - self._position % mmap.PAGESIZE
+        if done > self._released and hasattr(self._map, "madvise"):
+            self._map.madvise(mmap.MADV_DONTNEED, self._released, done - self._released)
+            self._released = done
 
 
 class _InflatedChunks:
