@@ -12,9 +12,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 
+import numpy as np
 import polars as pl
 
+from stats.logparse.native.string_map import StringMap
 from stats.logparse.result import ColumnType
 from stats.logparse.rules import DownloadRules
 
@@ -53,19 +56,35 @@ _TABLE_SCHEMA: dict[str, ColumnType] = {**_MATCHED_SCHEMA, **_CODES_SCHEMA}
 class DownloadPaths:
     """The download paths among a shard's distinct paths, and the lists their codes index.
 
-    ``frame``: path_id (the path's position in the shard's list), package, version,
-    category (the group's last component, '' without one), manifest_category, known,
-    kind, code (KNOWN: into ``packages``; UNKNOWN: into ``unknown_names``) and
-    version_code (into ``versions``, -1 without a version).
+    Per download path, in arrays: ``path_ids`` (the path's position in the shard's
+    list), ``kind``, ``code`` (KNOWN: into ``packages``; UNKNOWN: into
+    ``unknown_names``) and ``version_code`` (into ``versions``, -1 without a version).
+    ``frame`` has them with the names: package, version, category (the group's last
+    component, '' without one), manifest_category and known.
     """
 
-    frame: pl.DataFrame
+    path_ids: np.ndarray
+    kind: np.ndarray
+    code: np.ndarray
+    version_code: np.ndarray
     packages: pl.Series
     categories: pl.Series
     """The manifest category of each of ``packages``."""
     unknown_names: pl.DataFrame
     """(category, package) of the names the manifest lacks."""
     versions: pl.Series
+    table: pl.DataFrame
+    """The path table these paths' ``rows`` are in."""
+    rows: np.ndarray
+
+    @cached_property
+    def frame(self) -> pl.DataFrame:
+        """path_id and the table's columns but the path, one row per download path."""
+        return (
+            self.table[self.rows]
+            .drop("path")
+            .select(pl.Series("path_id", self.path_ids, dtype=pl.UInt32), pl.all())
+        )
 
 
 class _PathTable:
@@ -84,30 +103,40 @@ class _PathTable:
         self.unknown_names = pl.DataFrame(schema={"category": pl.String, "package": pl.String})
         self.versions = pl.Series("version", [], dtype=pl.String)
         self.frame = pl.DataFrame(schema=_TABLE_SCHEMA)
+        self.rows = StringMap()
+        """path -> its row in ``frame``"""
+        self._kind = np.zeros(0, np.uint8)
+        self._code = np.zeros(0, np.int32)
+        self._version_code = np.zeros(0, np.int32)
 
     def lookup(self, paths: pl.Series) -> DownloadPaths:
-        numbered = paths.rename("path").to_frame().with_row_index("path_id")
-        found = numbered.join(self.frame, on="path", how="left", maintain_order="left")
-        new = found.filter(pl.col("kind").is_null())
-        if new.height:
-            added = self._add(new.get_column("path"))
-            found = pl.concat(
-                [
-                    found.filter(pl.col("kind").is_not_null()),
-                    new.select("path_id", "path").join(added, on="path", maintain_order="left"),
-                ]
-            )
+        paths = paths.rename("path")
+        rows = self.rows.get(paths)
+        new_at = np.flatnonzero(rows < 0)
+        if len(new_at):
+            first = self.frame.height
+            new = paths.gather(new_at)
+            self._add(new)
+            rows[new_at] = np.arange(first, self.frame.height)
+            self.rows.put(new, rows[new_at])
+        at = np.flatnonzero(self._kind[rows] != int(PathKind.NONE))
+        downloads = rows[at]
         return DownloadPaths(
-            frame=found.filter(pl.col("kind") != int(PathKind.NONE)).drop("path"),
+            path_ids=at,
+            kind=self._kind[downloads],
+            code=self._code[downloads],
+            version_code=self._version_code[downloads],
             packages=self.packages,
             categories=self.categories,
             unknown_names=self.unknown_names,
             versions=self.versions,
+            table=self.frame,
+            rows=downloads,
         )
 
-    def _add(self, paths: pl.Series) -> pl.DataFrame:
+    def _add(self, paths: pl.Series) -> None:
         """Match new paths, give them codes (new unknown names and versions are appended
-        to the lists), remember them; their rows."""
+        to the lists) and append their rows to ``frame``."""
         matched = _match(paths.to_frame(), self.rules)
         kind = (
             pl.when(pl.col("package").is_null())
@@ -154,7 +183,11 @@ class _PathTable:
             .cast(_TABLE_SCHEMA)  # type: ignore[arg-type]
         )
         self.frame = pl.concat([self.frame, coded])
-        return coded
+        self._kind = np.concatenate((self._kind, coded.get_column("kind").to_numpy()))
+        self._code = np.concatenate((self._code, coded.get_column("code").to_numpy()))
+        self._version_code = np.concatenate(
+            (self._version_code, coded.get_column("version_code").to_numpy())
+        )
 
 
 def _appended(known: pl.DataFrame, more: pl.DataFrame) -> pl.DataFrame:

@@ -14,6 +14,7 @@ import sys
 import numpy as np
 
 from stats.logparse.native import build
+from stats.logparse.native.string_map import StringMap
 from stats.services.fact_encoding import encode_facts
 from tests.logparse.test_native_scanner import (
     FIXTURES,
@@ -22,6 +23,7 @@ from tests.logparse.test_native_scanner import (
     _fuzzed_log,
     _rules,
 )
+from tests.logparse.test_string_map import exercise
 
 _LINE = b'192.0.2.1 - - [01/Jul/1995:00:00:01 -0400] "GET /pkg/1.0/a.tgz HTTP/1.0" 200 1 "-" "R"\n'
 _EDGES = [
@@ -65,6 +67,8 @@ def main(library: str) -> None:
             for before in (b"", _LINE * 3):  # alone, and as the last line of a shard
                 _assert_same(*_both(before + edge + ending, _rules()))
                 checked += 1
+    exercise(StringMap)  # string_map.c
+    checked += 1
     print(f"sanitized scans: {checked}")
 
 

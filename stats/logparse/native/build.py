@@ -1,4 +1,4 @@
-"""Compile the C sources (scan.c, count.c, hmac_sha256.c, roaring.c) once
+"""Compile the C sources (scan.c, count.c, hmac_sha256.c, roaring.c, string_map.c) once
 per machine; load them with ctypes.
 
 The library is built on first use with the system C compiler (``cc``; Debian's ``gcc``
@@ -28,8 +28,9 @@ SOURCES = (
     _HERE / "count.c",
     _HERE / "hmac_sha256.c",
     _HERE / "roaring.c",
+    _HERE / "string_map.c",
 )
-HEADERS = (_HERE / "hmac_sha256.h", _HERE / "line_format.h")
+HEADERS = (_HERE / "hash_bytes.h", _HERE / "hmac_sha256.h", _HERE / "line_format.h")
 FLAGS = ("-O2", "-shared", "-fPIC", "-std=c11", "-Wall")
 
 
@@ -109,8 +110,11 @@ def with_result_types(library: ctypes.CDLL) -> ctypes.CDLL:
         "encode_bitmaps",
         "bitmap_container_bytes",
         "hmac_sha256_use_sha_ni",
+        "string_map_len",
+        "string_map_put",
     ):
         getattr(library, name).restype = ctypes.c_int64
+    library.string_map_new.restype = ctypes.c_void_p
     return library
 
 

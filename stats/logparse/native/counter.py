@@ -75,16 +75,14 @@ class _PathTables:
     """Per path id of the scan: download kind, code, version code (C arrays)."""
 
     def __init__(self, scan: LineScan, rules: DownloadRules) -> None:
-        self.found = download_paths(scan.paths, rules)
-        frame = self.found.frame
+        self.found = found = download_paths(scan.paths, rules)
         count = max(scan.paths.len(), 1)
-        ids = frame.get_column("path_id").to_numpy()
         self.kind = np.zeros(count, np.uint8)
-        self.kind[ids] = frame.get_column("kind").to_numpy()
+        self.kind[found.path_ids] = found.kind
         self.code = np.zeros(count, np.int32)
-        self.code[ids] = frame.get_column("code").to_numpy()
+        self.code[found.path_ids] = found.code
         self.version = np.full(count, -1, np.int32)
-        self.version[ids] = frame.get_column("version_code").to_numpy()
+        self.version[found.path_ids] = found.version_code
 
 
 def count_downloads_native(
@@ -96,7 +94,7 @@ def count_downloads_native(
     if not requests.height:
         return
     paths = _PathTables(scan, rules)
-    if not paths.found.frame.height:
+    if not len(paths.found.path_ids):
         return
     row_path = _column(requests.get_column("path_id"), np.uint32)
     row_agent = _column(requests.get_column("agent_id").fill_null(scan.agents.len()), np.uint32)
