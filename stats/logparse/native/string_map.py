@@ -14,7 +14,6 @@ import weakref
 import numpy as np
 import polars as pl
 
-from stats.logparse.native.arrays import address
 from stats.logparse.native.build import load_library, native_available
 
 _I = ctypes.c_int64
@@ -49,9 +48,9 @@ class StringMap:
         self._library.string_map_get(
             self._handle,
             ctypes.c_char_p(text),
-            _I(address(ends)),
+            _at(ends),
             _I(len(ends)),
-            _I(address(values)),
+            _at(values),
         )
         return values
 
@@ -67,12 +66,16 @@ class StringMap:
         status = self._library.string_map_put(
             self._handle,
             ctypes.c_char_p(text),
-            _I(address(ends)),
+            _at(ends),
             _I(len(ends)),
-            _I(address(values)),
+            _at(values),
         )
         if status != 0:
             raise MemoryError("the native string map could not grow")
+
+
+def _at(array: np.ndarray) -> ctypes.c_int64:
+    return _I(array.ctypes.data)
 
 
 def _packed(keys: pl.Series) -> tuple[bytes, np.ndarray]:
