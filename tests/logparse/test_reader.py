@@ -145,3 +145,27 @@ def test_known_segments_of_a_mapped_file_are_checked_not_copied(tmp_path: Path) 
     known = [(s.end, s.content_hash) for s in first]
     again = list(SegmentReader(path, segment_bytes=100_000, known=known))
     assert [(s.known, s.data) for s in again] == [(True, b"")] * len(first)
+
+
+def _resident_kib_of(path: Path) -> int:
+    """Resident KiB of this process's mappings of ``path`` (Linux's /proc/self/smaps)."""
+    resident, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if fields and "-" in fields[0] and len(fields) >= 5:  # a mapping's header line
+            inside = fields[-1] == str(path)
+        elif inside and fields[0] == "Rss:":
+            resident += int(fields[1])
+    return resident
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="Linux only")
+def test_a_mapped_file_does_not_stay_resident_behind_the_reader(tmp_path: Path) -> None:
+    path = tmp_path / "big.log"
+    line = b'192.0.2.1 - - [01/Jul/1995:00:00:01 -0400] "GET /a HTTP/1.0" 200 1\n'
+    path.write_bytes(line * (16_000_000 // len(line)))  # 16 MB
+    peak = 0
+    for segment in SegmentReader(path, segment_bytes=1 << 20):
+        assert segment.data.endswith(b"\n")
+        peak = max(peak, _resident_kib_of(path.resolve()))
+    assert 0 < peak < 4 * 1024  # about one segment, not the 16 MB read so far
