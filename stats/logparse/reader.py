@@ -82,8 +82,9 @@ class _Decompressed:
 
     def next_chunk(self) -> bytes:
         """The next piece of inflated bytes, as inflate gave it; b"" at the end."""
-        while not self._pending and not self.broken_reason and self._inflate_more():
-            pass
+        while not self._pending and not self.broken_reason:
+            if not self._inflate_more():
+                break
         if not self._pending:
             return b""
         return self._pending.popleft()
@@ -187,13 +188,15 @@ class SegmentReader:
                     yield self._segment(offset, buf.take(cut), stream.broken_reason, dropped)
                 return
             cut = buf.rfind(b"\n", self.segment_bytes) + 1
+            searched = self.segment_bytes
             while cut == 0:  # a line longer than a segment: take it whole
-                newline = buf.find(b"\n", self.segment_bytes)
+                newline = buf.find(b"\n", searched)
                 if newline >= 0:
                     cut = newline + 1
                 elif buf.eof:
                     cut = buf.size
                 else:
+                    searched = buf.size  # what was searched is not read again
                     buf.fill(buf.size + _READ_BYTES)
             piece = buf.take(cut)
             yield self._segment(offset, piece, "", 0)

@@ -181,3 +181,12 @@ def test_a_file_that_shrinks_while_read_ends_with_an_error(tmp_path: Path) -> No
         handle.truncate(150_000)
     with pytest.raises(OSError, match="shrank"):
         list(segments)
+
+
+def test_a_line_of_several_read_sizes_is_kept_whole(tmp_path: Path) -> None:
+    data = b"b\n" + b"a" * 3_500_000 + b"\nshort\n"  # longer than three 1 MiB reads
+    (tmp_path / "p.log").write_bytes(data)
+    (tmp_path / "p.log.gz").write_bytes(gzip.compress(data))
+    for name in ("p.log", "p.log.gz"):
+        segments = list(SegmentReader(tmp_path / name, segment_bytes=4096))
+        assert [s.data for s in segments] == [b"b\n", b"a" * 3_500_000 + b"\n", b"short\n"]
