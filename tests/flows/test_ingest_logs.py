@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from emgapiv2.config import TaskRunnerKind, WorkflowSettings
 from stats.models import LogSegment
 from stats.services.ingestion import ingest_log_files
-from tests.services.ingest_helpers import nasa_registry, totals
+from tests.services.ingest_helpers import as_ingested_before_blake3, nasa_registry, totals
 from workflows.flows.ingest_logs import ingest_logs
 from workflows.runners import build_task_runner
 
@@ -46,6 +47,26 @@ def test_rerun_counts_nothing_twice(small_segments: None, nasa_logs: Path) -> No
 
     assert first.segments > 10 and first.skipped_segments == 0
     assert (second.segments, second.skipped_segments, second.downloads) == (0, first.segments, 0)
+    assert totals(registry) == before
+
+
+def test_segments_hashed_before_blake3_are_not_counted_again(
+    small_segments: None, nasa_logs: Path, tmp_path: Path
+) -> None:
+    """Segments stored with SHA-256 identities (migration 0016's "sha256:"): the same
+    files and copies of them under other names, planned and parsed by the flow, add
+    nothing."""
+    registry = nasa_registry("legacy")
+    first = ingest_logs(registry="legacy", paths=[str(nasa_logs)])
+    as_ingested_before_blake3(registry)
+    before = totals(registry)
+    copies = tmp_path / "copies"
+    shutil.copytree(nasa_logs, copies)
+
+    again = ingest_logs(registry="legacy", paths=[str(nasa_logs), str(copies)])
+
+    assert (again.segments, again.downloads) == (0, 0)
+    assert again.skipped_segments == 2 * first.segments
     assert totals(registry) == before
 
 

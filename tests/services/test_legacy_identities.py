@@ -4,16 +4,20 @@ recognised: the same file again, a renamed or compressed copy, a file that grew.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
 from pytest_django.fixtures import Settings
 
-from stats.models import LogSegment, Registry
+from stats.models import LogSegment
 from stats.services.ingestion import ingest_log_files, legacy_ranges
-from tests.services.ingest_helpers import nasa_bytes, nasa_registry, totals
+from tests.services.ingest_helpers import (
+    as_ingested_before_blake3,
+    nasa_bytes,
+    nasa_registry,
+    totals,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +26,6 @@ pytestmark = pytest.mark.django_db
 def small_segments(settings: Settings) -> None:
     ingest = settings.STATS.ingest.model_copy(update={"segment_bytes": 100_000})
     settings.STATS = settings.STATS.model_copy(update={"ingest": ingest})
-
-
-def _ingested_before_blake3(registry: Registry, data: bytes) -> None:
-    """Give the registry's segments the identities an older version stored."""
-    for segment in LogSegment.objects.filter(registry=registry):
-        piece = data[segment.start_offset : segment.end_offset]
-        segment.content_hash = "sha256:" + hashlib.sha256(piece).hexdigest()
-        segment.save(update_fields=["content_hash"])
 
 
 def test_new_segments_have_blake3_identities(tmp_path: Path) -> None:
@@ -49,7 +45,7 @@ def test_same_file_renamed_and_compressed_copies_count_once(tmp_path: Path) -> N
     path.write_bytes(data)
     registry = nasa_registry()
     ingest_log_files(registry=registry, paths=[path])
-    _ingested_before_blake3(registry, data)
+    as_ingested_before_blake3(registry)
     before = totals(registry)
     assert len(legacy_ranges(registry=registry)) == 15
 
@@ -74,7 +70,7 @@ def test_grown_file_adds_only_its_new_part(tmp_path: Path) -> None:
     head = data[: data.index(b"\n", 650_000) + 1]
     path.write_bytes(head)
     ingest_log_files(registry=grown, paths=[path])
-    _ingested_before_blake3(grown, head)
+    as_ingested_before_blake3(grown)
     path.write_bytes(data)
     second = ingest_log_files(registry=grown, paths=[path])
     assert second.skipped_segments == 7 and second.segments > 0
