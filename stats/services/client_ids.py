@@ -1,9 +1,10 @@
-"""Client ids of a run's client digests: looked up in a frame the run keeps, created in
+"""Client ids of a run's client digests: looked up in a map the run keeps, created in
 the database when new.
 
 A segment has tens of thousands of distinct clients and a run meets most of them again
-in every segment, so the digests are joined against what the run has seen (one join,
-not a dictionary lookup per digest) and only the unseen ones go to the database.
+in every segment, so the digests are looked up in what the run has seen (one call into
+the C string map, not a dictionary lookup per digest, nor a join that hashes everything
+seen again) and only the unseen ones go to the database.
 """
 
 from __future__ import annotations
@@ -11,44 +12,39 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from stats.logparse.native.string_map import StringMap
 from stats.models import Client, Registry
 from stats.services.bulk import upsert_clients
 
 CLIENTS_KEPT = 500_000
 """Digest -> Client id pairs a run keeps between segments at most."""
 
-_SCHEMA = {"client": pl.Binary, "id": pl.Int64}
-
 
 class SeenClients:
     """The digest -> Client id pairs of one run (of one registry)."""
 
     def __init__(self) -> None:
-        self._parts: list[pl.DataFrame] = []
-        self._rows = 0
+        self._ids = StringMap()
         self.expect_new: bool | None = None
         """Whether the digests this run has not seen are mostly new to the database:
         unknown (None) until the first lookup, then what the last one found."""
 
     def ids(self, digests: pl.Series) -> np.ndarray:
         """Each digest's id, -1 where not seen."""
-        if not self._rows:
+        if not len(self._ids):
             return np.full(digests.len(), -1, np.int64)
-        if len(self._parts) > 1:
-            self._parts = [pl.concat(self._parts)]
-        found = (
-            digests.rename("client")
-            .to_frame()
-            .join(self._parts[0], on="client", how="left", maintain_order="left")
-        )
-        return np.array(found.get_column("id").fill_null(-1).to_numpy(), dtype=np.int64)
+        return self._ids.get(_keys(digests))
 
-    def add(self, pairs: pl.DataFrame) -> None:
-        """Remember ``pairs`` (columns client, id)."""
-        if self._rows + pairs.height > CLIENTS_KEPT:
-            self._parts, self._rows = [], 0  # memory stays bounded; lookups refill it
-        self._parts.append(pairs)
-        self._rows += pairs.height
+    def add(self, digests: pl.Series, ids: np.ndarray) -> None:
+        """Remember the ``ids`` of ``digests``."""
+        if len(self._ids) + digests.len() > CLIENTS_KEPT:
+            self._ids = StringMap()  # memory stays bounded; lookups refill it
+        self._ids.put(_keys(digests), ids)
+
+
+def _keys(digests: pl.Series) -> pl.Series:
+    """Digests as the map's (string) keys."""
+    return digests.bin.encode("hex")
 
 
 def client_ids_for(*, registry: Registry, digests: pl.Series, seen: SeenClients) -> np.ndarray:
@@ -71,6 +67,6 @@ def client_ids_for(*, registry: Registry, digests: pl.Series, seen: SeenClients)
         )
         seen.expect_new = upserted.inserted * 2 > len(listed)
         new_ids = upserted.ids
-        seen.add(pl.DataFrame({"client": ordered, "id": new_ids}, schema=_SCHEMA))
+        seen.add(ordered, new_ids)
         ids[missing_at[order.to_numpy()]] = new_ids
     return ids
