@@ -177,8 +177,8 @@ class SegmentReader:
                     continue
                 self._known.clear()
             buf.fill(self.segment_bytes + 1)
-            if not buf.size:
-                return
+            if not buf.size and not stream.broken_reason:
+                return  # a broken stream still ends with a segment that says why
             if buf.eof and buf.size <= self.segment_bytes:
                 cut, dropped = buf.size, 0
                 if stream.broken_reason:

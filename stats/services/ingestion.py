@@ -59,6 +59,24 @@ class IngestSummary(BaseModel):
     bytes: int = 0
     errors: list[str] = Field(default_factory=list)
 
+    def count_written(self, segment: Segment, result: ShardResult) -> None:
+        """Count a segment this run wrote."""
+        self.segments += 1
+        self.bytes += segment.end - segment.start
+        self.partial_segments += bool(segment.broken_reason)
+        self.add(result)
+        self._report_broken(segment)
+
+    def count_skipped(self, segment: Segment) -> None:
+        """Count a segment ingested before (by this run's earlier part or another run)."""
+        self.skipped_segments += 1
+        self._report_broken(segment)
+
+    def _report_broken(self, segment: Segment) -> None:
+        """A broken stream is reported by every run that meets it, ingested before or not."""
+        if segment.broken_reason:
+            self.errors.append(f"{segment.source}: {segment.broken_reason}")
+
     def add(self, result: ShardResult) -> None:
         self.lines += result.lines
         self.malformed += result.malformed
@@ -72,7 +90,9 @@ class IngestSummary(BaseModel):
 
     @property
     def nothing_read(self) -> bool:
-        return self.segments == 0 and self.skipped_segments == 0 and bool(self.errors)
+        """Errors, and not one line read now nor a segment ingested before (a wholly
+        corrupt gzip gives one empty partial segment, which only records why)."""
+        return self.lines == 0 and self.skipped_segments == 0 and bool(self.errors)
 
 
 def expand_paths(patterns: Iterable[str | Path]) -> list[Path]:
@@ -218,7 +238,7 @@ def _ingest_segment(run: _Run, segment: Segment) -> None:
     # While a write is in flight the database is the writer's: a segment ingested by
     # another run is then found by record_segment's unique key instead.
     if segment.known or (not run.writer.overlap and _already_ingested(run.registry, segment)):
-        summary.skipped_segments += 1
+        summary.count_skipped(segment)
         return
     started_at = timezone.now()
     result = parse_shard(
@@ -240,14 +260,9 @@ def _ingest_segment(run: _Run, segment: Segment) -> None:
 def _written(run: _Run, segment: Segment, result: ShardResult, written: bool) -> None:
     summary = run.summary
     if written:
-        summary.segments += 1
-        summary.bytes += segment.end - segment.start
-        summary.partial_segments += bool(segment.broken_reason)
-        summary.add(result)
-        if segment.broken_reason:
-            summary.errors.append(f"{segment.source}: {segment.broken_reason}")
+        summary.count_written(segment, result)
     else:
-        summary.skipped_segments += 1
+        summary.count_skipped(segment)
     if run.on_progress is not None:
         run.on_progress(summary.bytes, summary.lines)
 

@@ -91,3 +91,12 @@ def test_bad_inputs_give_clear_errors(tmp_path: Path) -> None:
     bad.write_text("name,cat\nx,y\n")
     with pytest.raises(CommandError, match="missing column"):
         _run("load_manifest", "bioc", str(bad))
+
+
+def test_a_wholly_corrupt_gzip_is_an_error_that_says_why(tmp_path: Path) -> None:
+    _run("add_registry", "bioc", "--rules", "bioconductor")
+    broken = tmp_path / "access.log.gz"
+    broken.write_bytes(b"\x1f\x8b\x08\x00" + b"\xff" * 200)
+    with pytest.raises(CommandError, match="nothing could be read") as raised:
+        _run("ingest_logs", "--registry", "bioc", str(broken))
+    assert "gzip stream" in str(raised.value)

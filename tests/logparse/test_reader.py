@@ -190,3 +190,13 @@ def test_a_line_of_several_read_sizes_is_kept_whole(tmp_path: Path) -> None:
     for name in ("p.log", "p.log.gz"):
         segments = list(SegmentReader(tmp_path / name, segment_bytes=4096))
         assert [s.data for s in segments] == [b"b\n", b"a" * 3_500_000 + b"\n", b"short\n"]
+
+
+def test_a_gzip_corrupt_from_its_start_ends_with_an_empty_segment_saying_why(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bad.log.gz"
+    path.write_bytes(gzip.compress(b"x\n" * 1000)[:10] + b"garbage that is no deflate stream")
+    segments = list(SegmentReader(path, segment_bytes=4096))
+    assert [(s.start, s.end, s.data) for s in segments] == [(0, 0, b"")]
+    assert "corrupt" in segments[0].broken_reason or "truncated" in segments[0].broken_reason

@@ -161,6 +161,23 @@ def test_truncated_gzip_is_partial_and_the_full_file_completes_it_exactly(
     assert totals(registry) == totals(clean)
 
 
+def test_a_wholly_corrupt_gzip_is_reported_on_every_run(tmp_path: Path) -> None:
+    """Nothing readable: one empty partial segment records why (for the curator), each
+    run says so, and the first run read nothing at all (the command exits non-zero)."""
+    registry = nasa_registry()
+    path = tmp_path / "broken.log.gz"
+    path.write_bytes(gzip.compress(nasa_bytes())[:10] + b"\xff" * 500)
+    first = ingest_log_files(registry=registry, paths=[path])
+    assert (first.lines, first.segments, first.partial_segments) == (0, 1, 1)
+    assert first.nothing_read and any("gzip stream" in e for e in first.errors)
+    row = LogSegment.objects.get(registry=registry)
+    assert (row.status, row.start_offset, row.end_offset) == (SegmentStatus.PARTIAL, 0, 0)
+    again = ingest_log_files(registry=registry, paths=[path])
+    assert (again.segments, again.skipped_segments) == (0, 1)
+    assert any("gzip stream" in e for e in again.errors)
+    assert LogSegment.objects.filter(registry=registry).count() == 1
+
+
 def test_unknown_packages_are_listed_for_the_curator(nasa_log: Path) -> None:
     registry = nasa_registry()
     summary = ingest_log_files(registry=registry, paths=[nasa_log])

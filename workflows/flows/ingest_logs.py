@@ -208,7 +208,7 @@ class _Ingestion:
                 if segment is None:
                     return
                 if segment_ingested(registry=self.registry, segment=segment):
-                    self.summary.skipped_segments += 1
+                    self.summary.count_skipped(segment)
                     continue
                 job = ShardJob(
                     replace(segment, data=b"") if from_file else segment,
@@ -282,15 +282,10 @@ class _Ingestion:
         if parsed.slurm_job_id:
             self.slurm_jobs.add(parsed.slurm_job_id)
         self.parse_seconds += parsed.seconds
-        if not written.recorded:
-            self.summary.skipped_segments += 1
-            return
-        self.summary.segments += 1
-        self.summary.bytes += segment.end - segment.start
-        self.summary.add(parsed.result)
-        if segment.broken_reason:
-            self.summary.partial_segments += 1
-            self.summary.errors.append(f"{segment.source}: {segment.broken_reason}")
+        if written.recorded:
+            self.summary.count_written(segment, parsed.result)
+        else:
+            self.summary.count_skipped(segment)
 
     def outcome(self) -> IngestRun:
         return IngestRun(
