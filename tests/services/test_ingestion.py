@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pytest_django.fixtures import Settings
 
 import stats.services.ingestion as ingestion
 from stats.models import Client, LogSegment, SegmentStatus, UnknownPackage
@@ -23,13 +22,7 @@ from tests.services.ingest_helpers import (
     totals,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def small_segments(settings: Settings) -> None:
-    ingest = settings.STATS.ingest.model_copy(update={"segment_bytes": 100_000})
-    settings.STATS = settings.STATS.model_copy(update={"ingest": ingest})
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("small_segments")]
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pytest_django.fixtures import Settings
 
 from stats.models import LogSegment
 from stats.services.ingestion import ingest_log_files, legacy_ranges
@@ -19,13 +18,7 @@ from tests.services.ingest_helpers import (
     totals,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def small_segments(settings: Settings) -> None:
-    ingest = settings.STATS.ingest.model_copy(update={"segment_bytes": 100_000})
-    settings.STATS = settings.STATS.model_copy(update={"ingest": ingest})
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("small_segments")]
 
 
 def test_new_segments_have_blake3_identities(tmp_path: Path) -> None:
