@@ -87,9 +87,6 @@ class UpsertedClients:
     ids: np.ndarray
     inserted: int
 
-    def as_dict(self, digests: Sequence[bytes]) -> dict[bytes, int]:
-        return dict(zip(digests, self.ids.tolist(), strict=True))
-
 
 ClientRows = dict[bytes, int] | range
 """digest -> id, or (SQLite, every digest new) the ids of the digests in their order."""

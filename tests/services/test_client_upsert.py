@@ -18,7 +18,11 @@ def _digests(start: int, stop: int) -> list[bytes]:
 
 
 def _ids(registry_id: int, digests: list[bytes]) -> dict[bytes, int]:
-    return bulk.upsert_clients(registry_id=registry_id, digests=digests).as_dict(digests)
+    return _by_digest(bulk.upsert_clients(registry_id=registry_id, digests=digests), digests)
+
+
+def _by_digest(upserted: bulk.UpsertedClients, digests: list[bytes]) -> dict[bytes, int]:
+    return dict(zip(digests, upserted.ids.tolist(), strict=True))
 
 
 def test_new_and_known_digests_get_one_id_each(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,11 +68,11 @@ def test_either_first_statement_gives_the_same_ids_and_count(
     registry = RegistryFactory()
     known = bulk.upsert_clients(registry_id=registry.pk, digests=_digests(0, 12))
     assert known.inserted == 12
-    known_ids = known.as_dict(_digests(0, 12))
+    known_ids = _by_digest(known, _digests(0, 12))
     mixed = _digests(6, 12) + _digests(12, 30) + _digests(0, 6)  # 18 new among 30
     got = bulk.upsert_clients(registry_id=registry.pk, digests=mixed, expect_new=expect_new)
     assert got.inserted == 18
     rows = dict(Client.objects.filter(registry=registry).values_list("digest", "id"))
-    got_ids = got.as_dict(mixed)
+    got_ids = _by_digest(got, mixed)
     assert got_ids == {bytes(d): i for d, i in rows.items()}
     assert {d: got_ids[d] for d in known_ids} == known_ids
