@@ -49,7 +49,10 @@ _CODES_SCHEMA: dict[str, ColumnType] = {
     "version_code": pl.Int32,
 }
 _MATCHED_SCHEMA: dict[str, ColumnType] = {"path": pl.String, **_NAMES_SCHEMA}
-_TABLE_SCHEMA: dict[str, ColumnType] = {**_MATCHED_SCHEMA, **_CODES_SCHEMA}
+_TABLE_SCHEMA: dict[str, ColumnType] = {**_NAMES_SCHEMA, **_CODES_SCHEMA}
+"""Without the path: the table's row of a path is found through ``_PathTable.rows``,
+which owns a copy of it. A column of paths gathered from each shard would keep every
+shard's whole buffer of path text alive (polars' strings are views into it)."""
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,9 @@ class DownloadPaths:
 
     @cached_property
     def frame(self) -> pl.DataFrame:
-        """path_id and the table's columns but the path, one row per download path."""
-        return (
-            self.table[self.rows]
-            .drop("path")
-            .select(pl.Series("path_id", self.path_ids, dtype=pl.UInt32), pl.all())
+        """path_id and the table's columns, one row per download path."""
+        return self.table[self.rows].select(
+            pl.Series("path_id", self.path_ids, dtype=pl.UInt32), pl.all()
         )
 
 

@@ -9,6 +9,7 @@ import pytest
 from stats.logparse import paths
 from stats.logparse.paths import DownloadPaths, PathKind
 from stats.logparse.rules import bioconductor_rules
+from tests.logparse.memory import linux_only, resident_kib
 
 SRC = "/packages/3.19/bioc/src/contrib/"
 EXPERIMENT = "/packages/3.19/data//experiment/src/contrib/"
@@ -63,3 +64,28 @@ def test_the_table_starts_again_past_its_limit(monkeypatch: pytest.MonkeyPatch) 
         (0, "limma", "3.3.0", "bioc", True),
         (1, "limma", "3.4.0", "bioc", True),
     ]
+
+
+def _shard_paths(names: list[str]) -> pl.Series:
+    """A shard's distinct paths as the scanner gives them: views into one text buffer."""
+    return pl.Series("path", ["\n".join(names)]).str.split("\n").explode()
+
+
+@linux_only
+def test_the_table_keeps_no_shard_text_alive() -> None:
+    """40 shards of the same 5,000 long paths (2 MB of text each) and two new downloads
+    each: the table keeps the new paths' names and versions, not every shard's text (which
+    grew memory by the shard's whole path text per shard before)."""
+    rules = bioconductor_rules(manifest={"limma": "bioc"}, client_key=b"k")
+    old = [f"/site/{i:05d}/" + "x" * 400 for i in range(5_000)]
+    paths.download_paths(_shard_paths(old), rules)
+    before = resident_kib()
+    for shard in range(40):
+        new = [  # a version longer than the 12 bytes a string view holds inline
+            f"{SRC}limma_3.{shard}.0.{'9' * 20}.tar.gz",
+            f"{SRC}{'unlisted' * 4}{shard}_1.0.tar.gz",
+        ]
+        found = paths.download_paths(_shard_paths([*old, *new]), rules)
+        assert found.kind.tolist() == [PathKind.KNOWN, PathKind.UNKNOWN]
+        assert found.versions[int(found.version_code[0])] == f"3.{shard}.0.{'9' * 20}"
+    assert resident_kib() - before < 16 * 1024  # not 40 x 2 MB

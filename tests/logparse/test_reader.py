@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gzip
-import os
 from pathlib import Path
 
 import pytest
 
 from stats.logparse.reader import SegmentReader
+from tests.logparse.memory import linux_only, resident_kib
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "logs"
 
@@ -149,22 +149,16 @@ def test_known_segments_of_a_plain_file_are_checked_not_taken(tmp_path: Path) ->
     assert [(s.known, s.data) for s in again] == [(True, b"")] * len(first)
 
 
-def _resident_kib() -> int:
-    """This process's resident memory (Linux's /proc/self/statm), in KiB."""
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
-
-
-@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="Linux only")
+@linux_only
 def test_memory_stays_flat_however_long_the_file(tmp_path: Path) -> None:
     path = tmp_path / "big.log"
     line = b'192.0.2.1 - - [01/Jul/1995:00:00:01 -0400] "GET /a HTTP/1.0" 200 1\n'
     path.write_bytes(line * (32_000_000 // len(line)))  # 32 MB
-    before = _resident_kib()
+    before = resident_kib()
     peak = 0
     for segment in SegmentReader(path, segment_bytes=1 << 20):
         assert segment.data.endswith(b"\n")
-        peak = max(peak, _resident_kib() - before)
+        peak = max(peak, resident_kib() - before)
     assert peak < 8 * 1024  # a few segments' worth, not the 32 MB read
 
 
