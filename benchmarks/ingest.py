@@ -75,6 +75,15 @@ def make_inputs(workdir: Path, lines: int) -> dict[str, Path]:
     return inputs
 
 
+def generated_log(workdir: Path, lines: int) -> Path:
+    """The gen-3months input alone, of ``lines`` lines (for the memory figures)."""
+    sys.path.insert(0, str(REPO))
+    from stats.demo.logs import DemoLogOptions, write_demo_logs
+
+    options = DemoLogOptions(lines=lines, seed=7, months=3, files=1)
+    return write_demo_logs(workdir / f"generated-{lines}", options).files[0]
+
+
 def database_url(kind: str, workdir: Path) -> str:
     if kind == "sqlite":
         db = workdir / "bench.sqlite3"
@@ -180,16 +189,22 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs per figure; the median is printed"
     )
+    parser.add_argument(
+        "--memory-lines",
+        type=lambda text: [int(n) for n in text.split(",")],
+        help="generated sizes whose peak memory is printed (default: lines/4, lines, 16 x lines)",
+    )
     parser.add_argument("--child", type=Path)
     args = parser.parse_args()
     if args.child:
         child(args.child)
         return
+    if args.memory_lines is None:
+        args.memory_lines = [args.lines // 4, args.lines, args.lines * 16]
     workdir = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     try:
         print(f"# generating inputs of {args.lines:,} lines in {workdir}", flush=True)
         inputs = make_inputs(workdir, args.lines)
-        small = make_inputs(workdir / "small", args.lines // 4)
         print(
             "# gen-3months: generated Bioconductor log over 3 months (~140k package-days per "
             "1M lines);\n# gen-1day: the same number of generated lines in one day, as a real "
@@ -212,16 +227,16 @@ def main() -> None:
                         f"{r['downloads']:>11,}",
                         flush=True,
                     )
-        url = database_url(args.databases.split(",")[0], workdir)
-        quarter = run_child(url, small["gen-3months"], 1, workdir)
-        full = run_child(
-            database_url(args.databases.split(",")[0], workdir), inputs["gen-3months"], 1, workdir
-        )
-        print(f"# line scanner: {full['scanner']}")
-        print(
-            f"# peak memory (gen-3months): {quarter['peak_mb']:.0f} MB for "
-            f"{args.lines // 4:,} lines, {full['peak_mb']:.0f} MB for {args.lines:,} lines"
-        )
+        first_db = args.databases.split(",")[0]
+        peaks = []
+        for lines in args.memory_lines:
+            path = inputs["gen-3months"] if lines == args.lines else generated_log(workdir, lines)
+            run = run_child(database_url(first_db, workdir), path, 1, workdir)
+            peaks.append(f"{run['peak_mb']:.0f} MB for {lines:,} lines")
+            if path != inputs["gen-3months"]:
+                path.unlink()
+        print(f"# line scanner: {run['scanner']}")
+        print(f"# peak memory (gen-3months, {first_db}): {', '.join(peaks)}", flush=True)
         for name in ("gen-3months", "gen-1day", "real"):
             timings = [goaccess(inputs[name], workdir) for _ in range(args.repeat)]
             if None in timings:
