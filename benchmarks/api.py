@@ -1,7 +1,7 @@
 """Serving at Bioconductor scale: REST req/s and latency, bioc_pkg_stats.tab, a one-day refresh.
 
 1. Fills a fresh PostgreSQL database (dropped and recreated) with the real manifest's
-   packages and 15 years of generated daily summaries (benchmarks/_fill.py).
+   packages and 15 years of generated daily summaries (benchmarks/_fill/).
 2. Serves it with granian (2 workers of one Python thread; ``--server gunicorn`` for 2
    sync workers), STATS_DEBUG off, Redis response cache.
 3. Loads it from a second process on loopback: wrk with a small Lua script (or, without
@@ -30,29 +30,28 @@ Not a test: it prints figures for the issue notes.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import logging
 import os
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import _fill
+from benchmarks._fill.bioconductor import fill_bioconductor, plan_from_database
+from benchmarks._fill.check import check_against_rebuild
+from benchmarks._fill.database import drop_database
+from benchmarks._fill.next_day import measure_refresh
+from benchmarks._fill.plan import END
+from benchmarks._load.clients import percentile, run_httpx, run_wrk
+from benchmarks._load.servers import SERVERS, serving
 
-REPO = _fill.REPO
 DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/stats_bench_api"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 SCALES = {"full": 1.0, "small": 0.1, "tiny": 0.02}
@@ -66,64 +65,6 @@ SERVER_ENV = {
 }
 PARTS = ("detail", "point", "range", "top", "tab", "parts", "refresh")
 GOALS = {"cached_rps": 3000, "cached_p99_ms": 20, "uncached_p99_ms": 50, "tab_ms": 100}
-
-WRK_SCRIPT = r"""
--- wrk runs for -d seconds even when every thread stopped early at the request limit,
--- and reports that as the duration: each thread measures its own time to the limit
--- (LuaJIT's ffi clock), and done() uses the longest.
-local ffi = require("ffi")
-ffi.cdef[[
-typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
-int clock_gettime(int clock, bench_timespec *out);
-]]
-local function now()
-  local t = ffi.new("bench_timespec")
-  ffi.C.clock_gettime(1, t)  -- CLOCK_MONOTONIC
-  return tonumber(t.tv_sec) + tonumber(t.tv_nsec) / 1e9
-end
-local threads = {}
-function setup(thread) threads[#threads + 1] = thread end
-local paths, n, finished, limit, bust, started = {}, 0, 0, 0, false, nil
-function init(args)
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
-  limit = tonumber(args[2])
-  bust = args[3] == "1"
-end
-function request()
-  if started == nil then started = now() end
-  n = n + 1
-  local path = paths[(n - 1) % #paths + 1]
-  if bust then
-    local sep = string.find(path, "?", 1, true) and "&" or "?"
-    path = path .. sep .. "nocache=" .. n
-  end
-  return wrk.format("GET", path)
-end
-function response(status, headers, body)
-  finished = finished + 1
-  if limit > 0 and finished >= limit then
-    wrk.thread:set("elapsed", now() - started)
-    wrk.thread:stop()
-  end
-end
-function done(summary, latency, requests)
-  local seconds = summary.duration / 1e6
-  local longest = 0
-  for _, thread in ipairs(threads) do
-    local elapsed = thread:get("elapsed")
-    if elapsed == nil then longest = nil break end  -- this thread ran the whole duration
-    if elapsed > longest then longest = elapsed end
-  end
-  if longest ~= nil and longest > 0 then seconds = longest end
-  local e = summary.errors
-  io.write(string.format(
-    'RESULT {"requests": %d, "seconds": %f, "p50_ms": %f, "p99_ms": %f, "max_ms": %f, ' ..
-    '"non_2xx": %d, "socket_errors": %d}\n',
-    summary.requests, seconds, latency:percentile(50) / 1e3,
-    latency:percentile(99) / 1e3, latency.max / 1e3, e.status,
-    e.connect + e.read + e.write + e.timeout))
-end
-"""
 
 
 @dataclass
@@ -150,126 +91,10 @@ def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-SERVERS = {
-    # Rust HTTP/1.1 with keep-alive; one Python thread per worker, as a sync worker has.
-    "granian": "granian --interface wsgi --workers 2 --blocking-threads 1 --host 127.0.0.1 "
-    "--port {port} --log-level warning emgapiv2.wsgi:application",
-    # Python HTTP parsing, a new connection per request: ~2,400 hello-world req/s here.
-    "gunicorn": "gunicorn emgapiv2.wsgi:application -w 2 -b 127.0.0.1:{port} --log-level warning",
-}
-
-
-@contextmanager
-def serving(url: str, workdir: Path, kind: str) -> Iterator[str]:
-    """A production server on loopback: 2 workers, Redis cache, debug off."""
-    import httpx
-
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "STATS_DATABASE_URL": url, **SERVER_ENV}
-    log = (workdir / "server.log").open("wb")
-    program, *rest = SERVERS[kind].format(port=port).split()
-    command = [str(Path(sys.executable).parent / program), *rest]
-    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"{kind} did not start; see {workdir / 'server.log'}")
-            time.sleep(0.3)
-        for _ in range(10):  # both workers import everything before any timing
-            httpx.get(f"{base}/api/v1/registries", timeout=30)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-
-
-def run_wrk(
-    base: str,
-    paths: list[str],
-    *,
-    bust: bool,
-    args: argparse.Namespace,
-    workdir: Path,
-    connections: int,
-) -> tuple[int, float, float, float, int]:
-    script = workdir / "paths.lua"
-    script.write_text(WRK_SCRIPT)
-    listing = workdir / "paths.txt"
-    listing.write_text("\n".join(paths) + "\n")
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{args.duration}s", "--timeout", "10s"]
-    command += ["-s", str(script), base, "--", str(listing), str(args.max_requests)]
-    command.append("1" if bust else "0")
-    out = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 60)
-    line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
-    if line is None:
-        sys.exit(f"wrk failed: {out.stdout}\n{out.stderr}")
-    r = json.loads(line[len("RESULT ") :])
-    return r["requests"], r["seconds"], r["p50_ms"], r["p99_ms"], r["non_2xx"] + r["socket_errors"]
-
-
-def _httpx_worker(job: tuple[str, list[str], bool, float, int, int]) -> tuple[list[float], int]:
-    import httpx
-
-    base, paths, bust, deadline, limit, offset = job
-    latencies: list[float] = []
-    errors = 0
-    with httpx.Client(base_url=base, timeout=10) as client:
-        n = offset
-        while time.monotonic() < deadline and len(latencies) < limit:
-            path = paths[n % len(paths)]
-            if bust:
-                path += ("&" if "?" in path else "?") + f"nocache={offset}-{n}"
-            n += 1
-            start = time.perf_counter()
-            status = client.get(path).status_code
-            latencies.append(time.perf_counter() - start)
-            errors += status != 200
-    return latencies, errors
-
-
-def run_httpx(
-    base: str, paths: list[str], *, bust: bool, args: argparse.Namespace, connections: int
-) -> tuple[int, float, float, float, int]:
-    """Fallback without wrk: N client processes, each one connection in a closed loop."""
-    import multiprocessing
-
-    deadline = time.monotonic() + args.duration
-    limit = max(1, args.max_requests // connections)
-    jobs = [(base, paths, bust, deadline, limit, i * 100_000) for i in range(connections)]
-    started = time.perf_counter()
-    with multiprocessing.get_context("spawn").Pool(connections) as pool:
-        results = pool.map(_httpx_worker, jobs)
-    seconds = time.perf_counter() - started
-    latencies = sorted(x for lat, _ in results for x in lat)
-    errors = sum(e for _, e in results)
-    return len(latencies), seconds, _pct(latencies, 50) * 1e3, _pct(latencies, 99) * 1e3, errors
-
-
-def _pct(ordered: list[float], q: float) -> float:
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] if ordered else 0.0
-
-
 def measure_endpoints(
     base: str, names: list[str], args: argparse.Namespace, workdir: Path
 ) -> list[Load]:
+    """Each chosen endpoint cached (one URL, warm) then uncached (no request a cache hit)."""
     import httpx
 
     use_wrk = shutil.which("wrk") is not None
@@ -301,7 +126,13 @@ def measure_endpoints(
             ("uncached", [template.format(n) for n in shuffled], True, args.uncached_connections),
         ):
             requests, seconds, p50, p99, errors = run(
-                base, paths, bust=bust, args=args, connections=conns, **extra
+                base,
+                paths,
+                bust=bust,
+                duration=args.duration,
+                max_requests=args.max_requests,
+                connections=conns,
+                **extra,
             )
             loads.append(Load(name, mode, conns, requests, seconds, p50, p99, errors))
             print(
@@ -312,7 +143,7 @@ def measure_endpoints(
     return loads
 
 
-def measure_tab(base: str) -> dict[str, object]:
+def measure_tab(base: str) -> dict[str, float]:
     """Cold: rendered (a cache-busting parameter, 5 times); warm: 30 repeats of the plain URL."""
     import httpx
 
@@ -335,69 +166,9 @@ def measure_tab(base: str) -> dict[str, object]:
         "first": first,
         "cold_median": statistics.median(cold),
         "cold_max": max(cold),
-        "warm_p50": _pct(warm, 50),
-        "warm_p99": _pct(warm, 99),
+        "warm_p50": percentile(warm, 50),
+        "warm_p99": percentile(warm, 99),
     }
-
-
-def measure_refresh(plan: _fill.Plan) -> tuple[float, str, int]:
-    """Append the next day's facts as ingestion would, then time the incremental refresh."""
-    import hashlib
-
-    from django.db import transaction
-
-    from stats.models import LogSegment, Registry, SegmentStatus
-    from stats.services.aggregation import refresh_registry_stats
-    from stats.services.bulk import insert_facts
-
-    registry = Registry.objects.get(name="bioconductor")
-    index = (registry.valid_through - plan.start).days + 1
-    facts = _fill.new_day_facts(plan, index)
-    day = plan.day(index)
-    midnight = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-    with transaction.atomic():
-        segment = LogSegment.objects.create(
-            registry=registry,
-            source=f"/var/log/bioc/access.log-{day:%Y%m%d}",
-            start_offset=0,
-            end_offset=len(facts) * 180,
-            content_sha256=hashlib.sha256(str(day).encode()).hexdigest(),
-            status=SegmentStatus.DONE,
-            lines=len(facts) * 3,
-            downloads=sum(f[2] for f in facts),
-            first_line_at=midnight + dt.timedelta(seconds=4),
-            last_line_at=midnight + dt.timedelta(days=1, seconds=30),  # rotated after midnight
-            started_at=midnight + dt.timedelta(days=1, minutes=5),
-            finished_at=midnight + dt.timedelta(days=1, minutes=6),
-        )
-        insert_facts((segment.pk, p, d, n, 0, ids, v) for p, d, n, ids, v in facts)
-    vacuum_summaries()
-    start = time.perf_counter()
-    result = refresh_registry_stats(registry=registry)
-    return time.perf_counter() - start, result.summary(), len(facts)
-
-
-def vacuum_summaries() -> None:
-    """VACUUM (ANALYZE) the tables a refresh writes, as autovacuum keeps them on a server
-    that runs it (this one may not: then each --reuse run would leave the dead rows of
-    the last refresh, and the next one would scan them)."""
-    from django.db import connection
-
-    tables = [
-        "stats_package",
-        "stats_packageday",
-        "stats_packagemonth",
-        "stats_packageyear",
-        "stats_packageyearlines",
-        "stats_packageversion",
-        "stats_categoryday",
-        "stats_categorymonth",
-        "stats_categoryyear",
-        "stats_logsegment",
-        "stats_segmentday",
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
 
 
 def cached_request_parts(path: str) -> list[tuple[str, float]]:
@@ -437,23 +208,7 @@ def flush_redis() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-def plan_from_database(url: str, args: argparse.Namespace) -> _fill.Plan:
-    """The plan of an existing fill (--reuse): the same parameters give the same plan."""
-    _fill.setup_django(url)  # new migrations since the fill
-    from stats.demo.manifest import read_manifest
-    from stats.models import Package
-
-    ids = {
-        name: (pk, category)
-        for pk, name, category in Package.objects.filter(registry__name="bioconductor").values_list(
-            "id", "name", "category_id"
-        )
-    }
-    manifest = [p for p in read_manifest() if p.name in ids]
-    return _fill.make_plan(manifest, ids, years=args.years, scale=args.scale, seed=args.seed)
-
-
-def summary(loads: list[Load], tab: dict[str, object] | None, refresh: float | None) -> None:
+def summary(loads: list[Load], tab: dict[str, float] | None, refresh: float | None) -> None:
     print("\nSummary (goals of issue 4; this machine: 2 cores shared)")
     print(f"{'what':<44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}   {'goal':<38} met")
     for load in loads:
@@ -541,23 +296,25 @@ def main() -> None:
     if args.check_fill:
         url = args.database_url + "_check"
         print("fill vs rebuild_registry_stats from the same facts:")
-        same = _fill.check_against_rebuild(url)
-        _fill.drop_database(url)
+        same = check_against_rebuild(url)
+        drop_database(url)
         sys.exit(0 if same else 1)
     started = time.perf_counter()
     if args.reuse:
-        plan = plan_from_database(args.database_url, args)
+        plan = plan_from_database(
+            args.database_url, years=args.years, scale=args.scale, seed=args.seed
+        )
     else:
-        report = _fill.fill_bioconductor(
+        report = fill_bioconductor(
             args.database_url, scale=args.scale, years=args.years, jobs=args.jobs, seed=args.seed
         )
         plan = report.plan
         print(
-            f"fill (scale {args.scale:g}, {args.years} years {plan.start}..{_fill.END}): "
+            f"fill (scale {args.scale:g}, {args.years} years {plan.start}..{END}): "
             f"{time.perf_counter() - started:.0f} s"
         )
-        for name, seconds in report.steps.items():
-            print(f"  {name:<48} {seconds:6.1f} s")
+        for name, step_seconds in report.steps.items():
+            print(f"  {name:<48} {step_seconds:6.1f} s")
         for table, count in report.rows.items():
             print(f"  {table:<24} {count:>12,} rows")
     from django.db import connections
@@ -580,11 +337,11 @@ def main() -> None:
         f"load average {loadavg()}"
     )
     loads: list[Load] = []
-    tab: dict[str, object] | None = None
+    tab: dict[str, float] | None = None
     if args.only & {"detail", "point", "range", "top", "tab"}:
         with (
             tempfile.TemporaryDirectory() as tmp,
-            serving(args.database_url, Path(tmp), args.server) as base,
+            serving(args.database_url, Path(tmp), args.server, settings=SERVER_ENV) as base,
         ):
             loads = measure_endpoints(base, names, args, Path(tmp))
             tab = measure_tab(base) if "tab" in args.only else None
@@ -601,11 +358,11 @@ def main() -> None:
         print("cached point request, in process (ms per call):")
         for label, ms in cached_request_parts(point):
             print(f"  {label:<48} {ms:6.2f}")
-    seconds = None
+    refresh_seconds: float | None = None
     if "refresh" in args.only:
-        seconds, text, facts = measure_refresh(plan)
-        print(f"one-day refresh ({facts} new facts): {seconds:.2f} s — {text}")
-    summary(loads, tab, seconds)
+        refresh_seconds, text, facts = measure_refresh(plan)
+        print(f"one-day refresh ({facts} new facts): {refresh_seconds:.2f} s — {text}")
+    summary(loads, tab, refresh_seconds)
     print(f"\nload average at end: {loadavg()}")
     flush_redis()
 

@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 REGISTRY = "tabbench"
 
 sys.path.insert(0, str(REPO))
-from benchmarks._fill import setup_django  # noqa: E402  (shared with benchmarks/api.py)
+from benchmarks._fill.database import setup_django  # noqa: E402  (shared with benchmarks/api.py)
 
 
 def fill(packages: int, years: int) -> int:

@@ -92,7 +92,7 @@ def run_engine(
     per CPU-second of one worker (the per-core figure, little affected by other load)."""
     cluster = make_cluster(workers)
     try:
-        with Client(cluster) as client:  # type: ignore[arg-type]
+        with Client(cluster) as client:
             client.wait_for_workers(workers, timeout=180)
             shared_rules = client.scatter(rules, broadcast=True)
             timed_pass(client, segments[:workers], shared_rules)  # warm-up: imports, first compile
