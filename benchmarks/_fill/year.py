@@ -6,6 +6,7 @@ import datetime as dt
 import random
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import psycopg
@@ -100,33 +101,36 @@ _COLUMNS = {
 
 def _roll_up(year: int, months: dict, cat_days: dict, other: dict[str, list[str]]) -> None:
     """Months as unions of days, years as unions of months (packages and categories)."""
+    package_months = (
+        (number, package_id, downloads, ids)
+        for number, packages in sorted(months.items())
+        for package_id, (downloads, ids) in packages.items()
+    )
+    _months_and_year(year, package_months, other, "stats_packagemonth", "stats_packageyear")
+    category_months = (
+        (number, category_id, sum(p[0] for p in parts), BitMap.union(*(p[1] for p in parts)))
+        for number, categories in sorted(cat_days.items())
+        for category_id, parts in categories.items()
+    )
+    _months_and_year(year, category_months, other, "stats_categorymonth", "stats_categoryyear")
+
+
+def _months_and_year(
+    year: int,
+    months: Iterable[tuple[int, int, int, BitMap]],
+    other: dict[str, list[str]],
+    month_table: str,
+    year_table: str,
+) -> None:
+    """COPY rows of (month number, owner id, downloads, client ids) and of their year."""
     years: dict[int, list] = {}
-    for number, packages in sorted(months.items()):
+    for number, owner_id, downloads, ids in months:
         first_day = dt.date(year, number, 1)
-        for package_id, (downloads, ids) in packages.items():
-            other["stats_packagemonth"].append(
-                f"{package_id}\t{first_day}\t{downloads}\t{len(ids)}\t{_bytes(ids)}\n"
-            )
-            entry = years.setdefault(package_id, [0, BitMap()])
-            entry[0] += downloads
-            entry[1] |= ids
-    for package_id, (downloads, ids) in years.items():
-        other["stats_packageyear"].append(
-            f"{package_id}\t{year}\t{downloads}\t{len(ids)}\t{_bytes(ids)}\n"
+        other[month_table].append(
+            f"{owner_id}\t{first_day}\t{downloads}\t{len(ids)}\t{_bytes(ids)}\n"
         )
-    category_years: dict[int, list] = {}
-    for number, categories in sorted(cat_days.items()):
-        first_day = dt.date(year, number, 1)
-        for category_id, parts in categories.items():
-            downloads = sum(p[0] for p in parts)
-            ids = BitMap.union(*(p[1] for p in parts))
-            other["stats_categorymonth"].append(
-                f"{category_id}\t{first_day}\t{downloads}\t{len(ids)}\t{_bytes(ids)}\n"
-            )
-            entry = category_years.setdefault(category_id, [0, BitMap()])
-            entry[0] += downloads
-            entry[1] |= ids
-    for category_id, (downloads, ids) in category_years.items():
-        other["stats_categoryyear"].append(
-            f"{category_id}\t{year}\t{downloads}\t{len(ids)}\t{_bytes(ids)}\n"
-        )
+        entry = years.setdefault(owner_id, [0, BitMap()])
+        entry[0] += downloads
+        entry[1] |= ids
+    for owner_id, (downloads, ids) in years.items():
+        other[year_table].append(f"{owner_id}\t{year}\t{downloads}\t{len(ids)}\t{_bytes(ids)}\n")
