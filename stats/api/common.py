@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
 from pydantic import BaseModel
 
 from stats.api.errors import BadRequest
@@ -34,6 +37,22 @@ class DictSchema(BaseModel):
     for a package detail (15 years of months and years, versions) was a quarter of the
     request. Responses are still validated against the schema and documented in OpenAPI.
     """
+
+
+MAX_PAGE = 1_000_000
+"""Highest ``page`` of a paginated list: page x page size stays a valid database OFFSET."""
+
+
+class BoundedPageNumberPagination(PageNumberPagination):
+    """Ninja's ``page``/``page_size`` pagination with a bounded page number.
+
+    Unbounded, ``?page=9223372036854775808`` made an OFFSET beyond 64 bits, which the
+    database refuses (a 500); beyond the last page the list is empty, as before.
+    """
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1)
 
 
 class OutputFormat(StrEnum):
@@ -90,9 +109,18 @@ def csv_response(
     for row in rows:
         writer.writerow(["" if value is None else value for value in row])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{filename}.csv"'
+    response["Content-Disposition"] = f'inline; filename="{_safe_filename(filename)}.csv"'
     vary_on_accept(response)
     return response
+
+
+_UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._:,+-]+")
+
+
+def _safe_filename(stem: str) -> str:
+    """A file name made of characters safe in a quoted header value (no quotes, no
+    whitespace, no control characters: a newline there is refused by Django)."""
+    return _UNSAFE_IN_FILENAME.sub("_", stem.strip()) or "download"
 
 
 def split_names(packages: str, limit: int) -> list[str]:

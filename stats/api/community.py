@@ -7,9 +7,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from stats.api.common import registry_or_error
+from stats.api.common import BoundedPageNumberPagination, registry_or_error
 from stats.api.errors import BadRequest
 from stats.models import CommunityMetricName, RepositoryKind
 from stats.selectors.community import (
@@ -125,7 +125,7 @@ def _period(start: dt.date | None, end: dt.date | None) -> None:
     operation_id="community_repositories",
     summary="Repositories of the registry's GitHub organisation with their latest numbers",
 )
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def repositories(
     request: HttpRequest,
     registry: str,

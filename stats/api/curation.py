@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.decorators import decorate_view
+from pydantic import field_validator
 
 from stats.api.auth import BearerAuth, registry_for_curation
 from stats.api.errors import BadRequest
@@ -54,6 +55,14 @@ class RulesIn(Schema):
     counted_methods: list[str] = Field(..., max_length=20, examples=[["GET"]])
     bot_patterns: list[str] = Field(default_factory=list, max_length=500)
     mirror_patterns: list[str] = Field(default_factory=list, max_length=500)
+
+    @field_validator("download_regex", "counted_methods", "bot_patterns", "mirror_patterns")
+    @classmethod
+    def _no_nul(cls, value: str | list[str]) -> str | list[str]:
+        """PostgreSQL refuses NUL in text and in jsonb: saving it would fail (a 500)."""
+        if any("\x00" in text for text in ([value] if isinstance(value, str) else value)):
+            raise ValueError("must not contain a NUL character")
+        return value
 
 
 class RulesOut(RulesIn):

@@ -186,7 +186,7 @@ def _registry_answer(
     found = registry_or_error(request, registry)
     span = period_or_error(period, found)
     result = kind.result(found, span, None, kind.of_registry(found, span))
-    stem = f"{found.name}_{period}"
+    stem = f"{found.name}_{period.strip()}"  # as parse_period read it
     return _answer(request, response, output, {"": result}, kind=kind, stem=stem, bulk=False)
 
 
@@ -216,7 +216,7 @@ def _packages_answer(
         else None
         for name in names
     }
-    stem = f"{found.name}_{period}"
+    stem = f"{found.name}_{period.strip()}"  # as parse_period read it
     return _answer(request, response, output, results, kind=kind, stem=stem, bulk=bulk)
 
 

@@ -65,6 +65,10 @@ def _json(request: HttpRequest) -> Any:
         return json.loads(request.body or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadRequest(f"body: not JSON ({exc})") from None
+    except RecursionError:
+        raise BadRequest("body: JSON nested too deeply") from None
+    except ValueError:  # int() refuses numbers of more than 4300 digits
+        raise BadRequest("body: a number in the JSON is too long") from None
 
 
 def _run(call: Any, **kwargs: Any) -> ImportResult:

@@ -95,7 +95,7 @@ def top(
     if wants_csv(request, output):
         columns = ["rank", "package", "category", "downloads", "distinct_clients"]
         return csv_response(
-            f"{found.name}_top_{period}", columns, [[r[c] for c in columns] for r in rows]
+            f"{found.name}_top_{period.strip()}", columns, [[r[c] for c in columns] for r in rows]
         )
     return {
         "registry": found.name,

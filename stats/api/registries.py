@@ -7,10 +7,11 @@ import datetime as dt
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from stats.api.common import (
     FORMAT_DESCRIPTION,
+    BoundedPageNumberPagination,
     DictSchema,
     OutputFormat,
     csv_response,
@@ -143,7 +144,7 @@ def registries(request: HttpRequest) -> object:
     "substring (`q`, case-insensitive), ordered by `downloads` (all-time), `score` or "
     "`name`. Example: `/api/v1/registries/bioconductor/packages?category=bioc&order=score`.",
 )
-@paginate(PageNumberPagination, page_size=settings.STATS.api.page_size, max_page_size=1000)
+@paginate(BoundedPageNumberPagination, page_size=settings.STATS.api.page_size, max_page_size=1000)
 def packages(
     request: HttpRequest,
     registry: str,

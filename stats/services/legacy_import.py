@@ -3,7 +3,8 @@
 Every import is an upsert keyed by natural keys (repository name, release tag, day,
 metric name), so importing the same file twice changes nothing. Nulls and missing fields
 are taken as "not known" and leave stored values alone; a value of the wrong type is
-refused with LegacyImportError naming its field (``remote_workflows.0.forks_count``).
+refused with LegacyImportError naming its field (``remote_workflows.0.forks_count``), and
+so is one its column cannot hold (``legacy_schemas``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict, NonNegativeFloat, NonNegativeInt, ValidationError
 
 from stats.models import (
     CommunityMetric,
@@ -30,16 +30,22 @@ from stats.models import (
     RepositoryDay,
     RepositoryKind,
 )
+from stats.selectors.periods import EARLIEST_DAY, LATEST_DAY
+from stats.services.legacy_schemas import (
+    BIG_INTEGER_MAX,
+    ContributorStatsIn,
+    IssueStatsIn,
+    LegacyImportError,
+    PipelineEntryIn,
+    PipelinesIn,
+    PipelineStatsIn,
+    TwitterIn,
+    check_repository_name,
+    parse_as,
+)
 
 NOT_A_RELEASE = "dev"
 """The website lists the development branch among a pipeline's releases."""
-
-
-_Model = TypeVar("_Model", bound=BaseModel)
-
-
-class LegacyImportError(ValueError):
-    """A file the import cannot take; the message names the field."""
 
 
 class SeriesKind(StrEnum):
@@ -72,92 +78,6 @@ class ImportResult:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class ReleaseIn(_In):
-    tag_name: str
-    published_at: dt.datetime | None = None
-    tag_sha: str | None = None
-
-
-class ContributorIn(_In):
-    name: str
-    count: NonNegativeInt | None = None
-    avatar_url: str | None = None
-
-
-class WorkflowIn(_In):
-    name: str
-    id: int | None = None
-    description: str | None = None
-    html_url: str | None = None
-    created_at: dt.datetime | None = None
-    pushed_at: dt.datetime | None = None
-    archived: bool | None = None
-    topics: list[str] | None = None
-    stargazers_count: NonNegativeInt | None = None
-    forks_count: NonNegativeInt | None = None
-    network_count: NonNegativeInt | None = None
-    subscribers_count: NonNegativeInt | None = None
-    open_issues_count: NonNegativeInt | None = None
-    open_pr_count: NonNegativeInt | None = None
-    contributors: list[ContributorIn] | None = None
-    releases: list[ReleaseIn] | None = None
-
-
-class PipelinesIn(_In):
-    remote_workflows: list[WorkflowIn]
-    updated: NonNegativeFloat | None = None
-
-
-class PipelineStatsIn(_In):
-    name: str | None = None
-    description: str | None = None
-    stargazers_count: NonNegativeInt | None = None
-    watchers_count: NonNegativeInt | None = None
-    forks_count: NonNegativeInt | None = None
-    open_issues_count: NonNegativeInt | None = None
-    archived: bool | None = None
-    category: str | None = None
-
-
-class IssueStatsIn(_In):
-    issue_count: NonNegativeInt | None = None
-    closed_issue_count: NonNegativeInt | None = None
-    median_seconds_to_issue_closed: NonNegativeFloat | None = None
-    pr_count: NonNegativeInt | None = None
-    closed_pr_count: NonNegativeInt | None = None
-    median_seconds_to_pr_closed: NonNegativeFloat | None = None
-
-
-class ContributorStatsIn(_In):
-    number_of_contributors: NonNegativeInt | None = None
-
-
-class PipelineEntryIn(_In):
-    pipeline_stats: PipelineStatsIn | None = None
-    issue_stats: IssueStatsIn | None = None
-    contributor_stats: ContributorStatsIn | None = None
-
-
-class TwitterIn(_In):
-    followers_count: NonNegativeInt | None = None
-    following_count: NonNegativeInt | None = None
-    tweet_count: NonNegativeInt | None = None
-    timestamp: NonNegativeFloat
-
-
-def _parse(model: type[_Model], payload: Any, root: str = "") -> _Model:
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(p) for p in (root, *error["loc"]) if p != "") or "body"
-        raise LegacyImportError(f"{field}: {error['msg']}") from None
-
-
 def _upsert(model: type[Model], lookup: dict[str, Any], values: dict[str, Any]) -> tuple[Any, str]:
     """Create or change a row; ``values`` of None are not known and leave the row alone."""
     known = {k: v for k, v in values.items() if v is not None}
@@ -174,6 +94,8 @@ def _upsert(model: type[Model], lookup: dict[str, Any], values: dict[str, Any]) 
 
 def _snapshot_day(updated: float | None, day: dt.date | None) -> dt.date:
     if day is not None:
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise LegacyImportError(f"day: {day} is outside {EARLIEST_DAY}..{LATEST_DAY}")
         return day
     if updated is not None:
         return dt.datetime.fromtimestamp(updated, tz=dt.UTC).date()
@@ -190,7 +112,7 @@ def pipelines_import(
     """
     if not isinstance(payload, dict):
         raise LegacyImportError("body: expected a JSON object with remote_workflows")
-    data = _parse(PipelinesIn, payload)
+    data = parse_as(PipelinesIn, payload)
     snapshot = _snapshot_day(data.updated, day)
     result = ImportResult()
     for workflow in data.remote_workflows:
@@ -250,7 +172,8 @@ def stats_import(*, registry: Registry, payload: Any, day: dt.date | None = None
     snapshot = _snapshot_day(None, day)
     result = ImportResult()
     for name, entry in payload.items():
-        data = _parse(PipelineEntryIn, entry, root=str(name))
+        check_repository_name(name)
+        data = parse_as(PipelineEntryIn, entry, root=str(name))
         stats = data.pipeline_stats or PipelineStatsIn()
         kind = (
             RepositoryKind.PIPELINE if stats.category in (None, "pipeline") else RepositoryKind.CORE
@@ -296,9 +219,10 @@ def series_import(*, registry: Registry, kind: SeriesKind, text: str) -> ImportR
             raw = (row.get(column) or "").strip()
             if not raw:
                 continue
-            if not raw.isdigit():
+            count = _csv_count(raw)
+            if count is None:
                 raise LegacyImportError(f"line {line}, {column}: expected a count, got {raw!r}")
-            wanted[(metric, day)] = int(raw)
+            wanted[(metric, day)] = count
     return _metrics_upsert(registry=registry, wanted=wanted)
 
 
@@ -329,7 +253,7 @@ def _metrics_upsert(*, registry: Registry, wanted: dict[tuple[str, dt.date], int
 @transaction.atomic
 def twitter_import(*, registry: Registry, payload: Any) -> ImportResult:
     """One X/Twitter account snapshot (followers, following, posts) at its timestamp."""
-    data = _parse(TwitterIn, payload)
+    data = parse_as(TwitterIn, payload)
     day = dt.datetime.fromtimestamp(data.timestamp, tz=dt.UTC).date()
     result = ImportResult()
     for metric, value in (
@@ -346,9 +270,25 @@ def twitter_import(*, registry: Registry, payload: Any) -> ImportResult:
     return result
 
 
+def _csv_count(raw: str) -> int | None:
+    """A count of the metric column (BigIntegerField), or None.
+
+    ASCII digits only: str.isdigit() also takes "²", which int() refuses; and at most 19
+    significant ones, as int() refuses thousands of digits and the column 2**63.
+    """
+    digits = raw.lstrip("0") or "0"
+    if not (raw.isascii() and raw.isdigit() and len(digits) <= 19):
+        return None
+    count = int(digits)
+    return count if count <= BIG_INTEGER_MAX else None
+
+
 def _csv_date(value: str | None, line: int) -> dt.date:
     text = (value or "").strip().strip("'\"")
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise LegacyImportError(f"line {line}, date: expected YYYY-MM-DD, got {value!r}") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise LegacyImportError(f"line {line}, date: {day} is outside {EARLIEST_DAY}..{LATEST_DAY}")
+    return day

@@ -42,7 +42,9 @@ CONTENT_TYPE = "text/plain; charset=utf-8"
 #: Entries are keyed by data generation, so they never go stale; this only bounds memory.
 CACHE_SECONDS = 7 * 24 * 3600
 
-_YEAR = r"(?P<year>\d{4})"
+#: ASCII digits only (``\d`` also takes other scripts' digits), and no year 0: dates
+#: start at year 1, so ``_0000_stats.tab`` failed as a 500.
+_YEAR = r"(?P<year>(?!0000)[0-9]{4})"
 
 
 def category_directory(category: str) -> str:

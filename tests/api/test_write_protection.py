@@ -231,3 +231,34 @@ def test_rules_body_over_its_limit_is_413(client: Client, world) -> None:
     )
     assert response.status_code == 413
     assert response.json()["limit"] == 64 * 1024
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"download_regex": "^/dl/(?P<package>[a-z]+)\x00$"},
+        {"bot_patterns": ["crawler", "a\x00b"]},
+        {"mirror_patterns": ["\x00"]},
+        {"counted_methods": ["GET\x00"]},
+    ],
+)
+def test_rules_with_a_nul_character_are_refused(client: Client, world, change) -> None:
+    """PostgreSQL refuses NUL in text and in jsonb: saving such rules was a 500 there."""
+    rules = {
+        "rule_set": "generic",
+        "download_regex": r"^/dl/(?P<package>[a-z]+)_(?P<version>[0-9.]+)\.zip$",
+        "counted_statuses": [200],
+        "counted_methods": ["GET"],
+        **change,
+    }
+    response = client.put(
+        f"/api/v1/registries/{REGISTRY}/rules",
+        data=rules,
+        content_type="application/json",
+        **bearer(world["owner_token"]),
+    )
+    assert response.status_code == 422, response.content
+    assert "NUL" in response.json()["message"]
+    before = world["public"].download_regex
+    world["public"].refresh_from_db()
+    assert world["public"].download_regex == before

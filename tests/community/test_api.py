@@ -129,3 +129,10 @@ def test_private_registry_is_not_served(client: Client, nfcore) -> None:
     nfcore.save(update_fields=["is_public"])
     assert client.get("/api/v1/community/nf-core/repositories").status_code == 404
     assert client.get("/api/v1/community/nf-core/uptime").status_code == 404
+
+
+def test_a_huge_page_number_is_422_not_an_offset_overflow(client: Client, nfcore) -> None:
+    Repository.objects.create(registry=nfcore, name="rnaseq", kind="pipeline")
+    response = client.get("/api/v1/community/nf-core/repositories?page=99999999999999999999999")
+    assert response.status_code == 422, response.content
+    assert response.json()["message"].startswith("Invalid request: query.page")

@@ -286,3 +286,120 @@ def test_command_imports_every_file_and_twice_changes_nothing(registry, tmp_path
     assert _state() == before
     second = (tmp_path / "second").read_text()
     assert second.count(" 0 created, 0 updated,") == 5, second
+
+
+def _workflow(**fields) -> dict:
+    return {"remote_workflows": [{"name": "rnaseq", **fields}]}
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        (_workflow(forks_count=2**31), "remote_workflows.0.forks_count"),  # PositiveIntegerField
+        (_workflow(stargazers_count=2**70), "remote_workflows.0.stargazers_count"),
+        (_workflow(id=2**63), "remote_workflows.0.id"),  # BigIntegerField
+        (_workflow(contributors=[{"name": "a", "count": 2**64}]), "contributors.0.count"),
+        ({"remote_workflows": [], "updated": 1e20}, "updated"),  # beyond datetime
+        ({"remote_workflows": [], "updated": float("inf")}, "updated"),
+        (_workflow(created_at="9999-12-31T23:00:00-05:00"), "remote_workflows.0.created_at"),
+        (_workflow(created_at="0001-01-01T00:00:00+05:00"), "remote_workflows.0.created_at"),
+        (
+            _workflow(releases=[{"tag_name": "1.0", "published_at": "9999-12-31T23:59:59-01:00"}]),
+            "releases.0.published_at",
+        ),
+        (_workflow(name="x" * 201), "remote_workflows.0.name"),  # CharField(max_length=200)
+        (_workflow(name="rna\x00seq"), "remote_workflows.0.name"),  # PostgreSQL refuses NUL
+        (_workflow(releases=[{"tag_name": "1.0", "tag_sha": "f" * 65}]), "releases.0.tag_sha"),
+        (_workflow(topics=["ok", "a\x00b"]), "remote_workflows.0.topics.1"),
+    ],
+)
+def test_pipelines_values_the_database_cannot_hold_are_refused(
+    registry, payload: dict, field: str
+) -> None:
+    """Beyond a column's range, a datetime's or PostgreSQL's text: was a 500 when saved."""
+    with pytest.raises(LegacyImportError, match=rf"^[^ ]*{field}: "):
+        pipelines_import(registry=registry, payload=payload, day=DAY)
+    assert not Repository.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"pipeline_stats": {"stargazers_count": 2**31}},
+        {"issue_stats": {"median_seconds_to_issue_closed": float("inf")}},  # JSON "Infinity"
+        {"issue_stats": {"median_seconds_to_pr_closed": float("nan")}},
+        {"pipeline_stats": {"name": "a\x00"}},
+    ],
+)
+def test_stats_values_the_database_or_json_cannot_hold_are_refused(registry, entry) -> None:
+    """An infinite median was stored and then answered as ``Infinity``, which is not JSON."""
+    with pytest.raises(LegacyImportError, match=r"^rnaseq\."):
+        stats_import(registry=registry, payload={"rnaseq": entry}, day=DAY)
+
+
+@pytest.mark.parametrize("name", ["rna\x00seq", "x" * 201])
+def test_stats_keys_are_repository_names_the_column_can_hold(registry, name: str) -> None:
+    with pytest.raises(LegacyImportError, match=r"^'(rna|xxx)"):
+        stats_import(registry=registry, payload={name: {}}, day=DAY)
+    assert not Repository.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "day", [dt.date(1, 1, 1), dt.date(1969, 12, 31), dt.date(3000, 1, 1), dt.date(9999, 12, 31)]
+)
+def test_snapshot_days_outside_the_supported_range_are_refused(registry, day) -> None:
+    """A day of 9999-12-31 was stored, then the community page failed stepping past it."""
+    with pytest.raises(LegacyImportError, match=r"^day: "):
+        pipelines_import(registry=registry, payload=_workflow(), day=day)
+    with pytest.raises(LegacyImportError, match=r"^day: "):
+        stats_import(registry=registry, payload={"rnaseq": {}}, day=day)
+    with pytest.raises(LegacyImportError, match=r"^line 2, date: "):
+        series_import(
+            registry=registry,
+            kind=SeriesKind.GITHUB_PRS,
+            text=f"date,closed_merged,open\n{day.isoformat()},1,1\n",
+        )
+
+
+@pytest.mark.parametrize(
+    "value", ["\u00b2", "\u0663", "9223372036854775808", "1" * 30, "1" * 5000, "0" * 9 + "9" * 20]
+)
+def test_csv_counts_must_be_ascii_and_fit_the_column(registry, value: str) -> None:
+    """'²' passed str.isdigit() and then failed int() (a 500); huge counts overflowed."""
+    with pytest.raises(LegacyImportError, match=r"^line 2, open: expected a count"):
+        series_import(
+            registry=registry,
+            kind=SeriesKind.GITHUB_PRS,
+            text=f"date,closed_merged,open\n2024-01-01,1,{value}\n",
+        )
+    assert not CommunityMetric.objects.exists()
+
+
+def test_api_odd_bodies_are_400_json(client: Client, curator) -> None:
+    name, token = curator
+    cases = [
+        ("pipelines?day=0001-01-01", json.dumps(_workflow()), "application/json"),
+        ("pipelines", '{"remote_workflows": ' + "[" * 5000 + "]" * 5000 + "}", "application/json"),
+        ("stats", '{"a": ' + "[" * 5000, "application/json"),
+        ("twitter", '{"followers_count": 1, "timestamp": Infinity}', "application/json"),
+        ("twitter", '{"followers_count": 1, "timestamp": 1e300}', "application/json"),
+        (
+            "twitter",
+            '{"followers_count": 1180591620717411303424, "timestamp": 1}',
+            "application/json",
+        ),
+        ("twitter", '{"followers_count": ' + "1" * 5000 + ', "timestamp": 1}', "application/json"),
+        ("series/github-prs", "date,closed_merged,open\n2024-01-01,\u00b2,1\n", "text/csv"),
+        (
+            "series/github-prs",
+            "date,closed_merged,open\n2024-01-01,1,99999999999999999999\n",
+            "text/csv",
+        ),
+    ]
+    for path, body, content_type in cases:
+        response = client.put(
+            f"/api/v1/import/{name}/{path}", body, content_type=content_type, **bearer(token)
+        )
+        assert response.status_code == 400, (path, body[:60], response.content)
+        assert response.json()["message"], (path, body[:60])
+    assert not Repository.objects.exists() and not CommunityMetric.objects.exists()

@@ -266,3 +266,48 @@ def test_get_queries_and_graphiql_without_cdn(client: Client, scenario: Scenario
     assert "graphiql" in html.lower()
     assert "unpkg.com" not in html and "cdn" not in html.lower()
     assert "/static/vendor/graphiql/graphiql.min.js" in html
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"null", "JSON object"),
+        (b"123", "JSON object"),
+        (b'"{ registries { name } }"', "JSON object"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b'{"query": "{ registries { name } }\xff"}', "not UTF-8"),
+        (b'{"query": "{ registries { name } }", "variables": ' + b"[" * 5000, "nested"),
+        (b'{"query": "{ registries { name } }", "variables": {"a": ' + b"1" * 5000 + b"}}", "long"),
+        (b"{not json", "Unable to parse"),
+        (b'{"query": "{ registries { name } }", "variables": 5}', "variables"),
+        (b"[]", "Batching"),
+        (b'{"query": null}', "No GraphQL query"),
+    ],
+)
+def test_malformed_requests_are_400_json_with_a_message(
+    client: Client, scenario: Scenario, body: bytes, says: str
+) -> None:
+    """Bodies that are not a GraphQL request: 400 in GraphQL's error shape, never a 500."""
+    response = client.post("/graphql", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"].startswith("application/json")
+    [error] = response.json()["errors"]
+    assert says in error["message"], error
+
+
+def test_malformed_get_variables_and_wrong_methods_are_json(
+    client: Client, scenario: Scenario
+) -> None:
+    deep = '{"a": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = client.get("/graphql", {"query": "{ registries { name } }", "variables": deep})
+    assert response.status_code == 400, response.content
+    assert "nested" in response.json()["errors"][0]["message"]
+
+    response = client.put("/graphql", "{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, POST"
+    assert response.json()["errors"][0]["message"]
+
+    response = client.post("/graphql", "query=x", content_type="text/plain")
+    assert response.status_code == 400
+    assert "content type" in response.json()["errors"][0]["message"]

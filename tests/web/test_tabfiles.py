@@ -75,6 +75,11 @@ def test_last_modified_is_midnight_utc_after_valid_through(client: Client, datas
         "/packages/stats/bioc/nosuchpkg/nosuchpkg_stats.tab",
         "/packages/stats/bioc/limma/affy_stats.tab",
         "/packages/stats/bioc/limma/limma_20x3_stats.tab",
+        "/packages/stats/bioc/limma/limma_0000_stats.tab",  # no year 0: was a 500
+        "/packages/stats/bioc/bioc_0000_stats.tab",
+        # Arabic-Indic digits: \d took them for a year
+        "/packages/stats/bioc/limma/limma_\u0662\u0660\u0662\u0663_stats.tab",
+        "/packages/stats/bioc/bioc_\u0662\u0660\u0662\u0664_stats.tab",
         "/packages/stats/nosuchcat/nosuchcat_stats.tab",
         "/packages/stats/annotation/annotation_pkg_scores.tab",
         "/packages/stats/data-annotation/bioc_pkg_scores.tab",
