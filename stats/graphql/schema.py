@@ -10,8 +10,15 @@ categories, limits) come back in GraphQL's own ``errors`` list with an
 from __future__ import annotations
 
 import strawberry
+from django.db import Error as DatabaseError
 from django.http import Http404
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 
 from stats.graphql.community import mount_community
 from stats.graphql.types import RegistryType
@@ -40,6 +47,12 @@ class Query:
             return None
 
 
+def _database_error(error: GraphQLError) -> bool:
+    """A database failure is logged (strawberry logs every error) but not shown: its
+    message may quote SQL or the server's internals."""
+    return isinstance(error.original_error, DatabaseError)
+
+
 mount_community(RegistryType)  # registry { community { ... } }, see stats.graphql.community
 
 schema = strawberry.Schema(
@@ -48,5 +61,6 @@ schema = strawberry.Schema(
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaskErrors(should_mask_error=_database_error, error_message="Internal error"),
     ],
 )

@@ -13,6 +13,7 @@ of a query; strawberry answers those in plain text, and a few of them with a 500
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 # strawberry's HTTP layer (request adapters, HTTPException) lives in its dependency cross-web.
@@ -51,7 +52,13 @@ class StatsGraphQLView(GraphQLView):
         ``5``) as a request object."""
         if request.method == "POST" and "application/json" in (request.content_type or ""):
             _check_json_body(request.request.body)
-        return super().parse_http_body(request)
+        parsed = super().parse_http_body(request)
+        for data in parsed if isinstance(parsed, list) else [parsed]:
+            if _holds_nul(data.variables) or _NUL_IN_QUERY.search(data.query or ""):
+                # PostgreSQL refuses NUL in text: a lookup by such a name failed with the
+                # database's message as the error.
+                raise HTTPException(400, "The request contains a NUL character")
+        return parsed
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
@@ -61,6 +68,20 @@ class StatsGraphQLView(GraphQLView):
             if exc.status_code == 405:
                 response["Allow"] = ", ".join(ALLOWED_METHODS)
             return response
+
+
+_NUL_IN_QUERY = re.compile(r"\x00|\\u(?:0000|\{0+\})", re.IGNORECASE)
+"""A NUL in the query text, itself or as a string escape (\\u0000, \\u{0})."""
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def _check_json_body(body: bytes) -> None:

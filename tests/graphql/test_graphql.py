@@ -7,8 +7,10 @@ import json
 
 import pytest
 from django.core.cache import caches
+from django.db import OperationalError
 from django.test import Client
 
+from stats.graphql import schema as graphql_schema
 from stats.graphql.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from stats.services.aggregation import refresh_registry_stats
 from tests.selectors.scenario import Scenario, build_scenario
@@ -311,3 +313,42 @@ def test_malformed_get_variables_and_wrong_methods_are_json(
     response = client.post("/graphql", "query=x", content_type="text/plain")
     assert response.status_code == 400
     assert "content type" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query ($name: String!) { registry(name: $name) { name } }", {"name": "bi\x00oc"}),
+        (
+            "query ($p: String!) { registry(name: \"bioc\") { package(name: $p) { name } } }",
+            {"p": "al\x00pha"},
+        ),
+        ('{ registry(name: "bi\\u0000oc") { name } }', None),
+        ('{ registry(name: "bioc") { top(category: "so\\u{0}ft") { start } } }', None),
+    ],
+)
+def test_a_nul_in_a_string_argument_is_400_not_a_database_error(
+    client: Client, scenario: Scenario, query: str, variables: dict | None
+) -> None:
+    """PostgreSQL refuses NUL in text: a lookup by such a name answered the database's
+    message as a GraphQL error."""
+    response = client.post(
+        "/graphql",
+        json.dumps({"query": query, "variables": variables}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"message": "The request contains a NUL character"}]}
+
+
+def test_a_database_failure_is_masked(
+    client: Client, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database's own message (SQL, server details) never reaches the client."""
+    def failing(*args: object, **kwargs: object) -> None:
+        raise OperationalError('relation "stats_registry" is locked by pid 4242')
+
+    monkeypatch.setattr(graphql_schema, "resolve_registry", failing)
+    body = gql(client, '{ registry(name: "bioc") { name } }')
+    assert body["data"] is None or body["data"]["registry"] is None
+    assert [e["message"] for e in body["errors"]] == ["Internal error"]
