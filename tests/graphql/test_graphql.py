@@ -320,7 +320,7 @@ def test_malformed_get_variables_and_wrong_methods_are_json(
     [
         ("query ($name: String!) { registry(name: $name) { name } }", {"name": "bi\x00oc"}),
         (
-            "query ($p: String!) { registry(name: \"bioc\") { package(name: $p) { name } } }",
+            'query ($p: String!) { registry(name: "bioc") { package(name: $p) { name } } }',
             {"p": "al\x00pha"},
         ),
         ('{ registry(name: "bi\\u0000oc") { name } }', None),
@@ -345,6 +345,7 @@ def test_a_database_failure_is_masked(
     client: Client, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The database's own message (SQL, server details) never reaches the client."""
+
     def failing(*args: object, **kwargs: object) -> None:
         raise OperationalError('relation "stats_registry" is locked by pid 4242')
 
