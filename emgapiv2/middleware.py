@@ -24,7 +24,7 @@ class JsonApiErrorsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if (
-            not request.path.startswith(API_PREFIX)
+            not (request.path.startswith(API_PREFIX) or request.path == API_PREFIX.rstrip("/"))
             or response.status_code < 400
             or response.get("Content-Type", "").startswith("application/json")
         ):

@@ -50,11 +50,12 @@ def test_health_is_503_when_database_unreachable(
     assert response.json() == {"status": "unavailable", "database": False, "registries": []}
 
 
-def test_unknown_api_path_is_json_404(client: Client) -> None:
-    response = client.get("/api/v1/no-such-resource")
+@pytest.mark.parametrize("path", ["/api/v1/no-such-resource", "/api", "/api/", "/api/v2/x"])
+def test_unknown_api_path_is_json_404(client: Client, path: str) -> None:
+    response = client.get(path)
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
-    assert response.json()["message"]
+    assert response.json()["message"] == f"No API endpoint at {path}; see /api/v1/docs"
 
 
 def test_wrong_method_is_json_error(client: Client) -> None:
