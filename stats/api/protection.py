@@ -146,11 +146,14 @@ def _preflight(request: HttpRequest) -> HttpResponse:
 
 
 class NulCharacterMiddleware:
-    """400 for a NUL character in the path or query string, on every page.
+    """400 for a NUL character in the path or query string, on every page; a session
+    cookie holding one is no session.
 
     PostgreSQL refuses NUL in text, so a lookup by such a name (a registry, package,
     badge or .tab file) would fail in the database, and inside a transaction take the
-    following queries down with it. No valid name contains one.
+    following queries down with it. No valid name contains one. The session key is looked
+    up the same way (by SessionMiddleware, on every page that asks who the user is), so
+    such a key is dropped before it is read, as Django ignores any other malformed key.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -162,4 +165,6 @@ class NulCharacterMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"message": message}, status=400)
             return HttpResponse(message + "\n", status=400, content_type="text/plain")
+        if "\x00" in request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""):
+            del request.COOKIES[settings.SESSION_COOKIE_NAME]
         return self.get_response(request)

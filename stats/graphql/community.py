@@ -21,7 +21,7 @@ import strawberry
 from django.http import Http404
 from strawberry.types.nodes import SelectedField
 
-from stats.graphql.types import MAX_DAILY_DAYS, MAX_LIST, bad_input
+from stats.graphql.types import MAX_DAILY_DAYS, MAX_LIST, BigInt, bad_input
 from stats.models import CommunityMetricName, Registry, Repository, RepositoryKind
 from stats.selectors.community import (
     LATEST_FIELDS,
@@ -150,27 +150,27 @@ class RepositoryNode:
         return [RepositoryDayNode.from_row(row) for row in rows]
 
 
-@strawberry.type
+@strawberry.type(description="Sums of many repositories' counts: BigInt, beyond 32 bits.")
 class RepositoryTotals:
-    stars: int
-    forks: int
-    network_forks: int
-    watchers: int
-    open_issues: int
-    releases: int
+    stars: BigInt
+    forks: BigInt
+    network_forks: BigInt
+    watchers: BigInt
+    open_issues: BigInt
+    releases: BigInt
 
 
 @strawberry.type
 class MetricValue:
     name: str
-    value: int
+    value: BigInt
     day: dt.date
 
 
 @strawberry.type
 class MetricPoint:
     day: dt.date
-    value: int
+    value: BigInt
 
 
 @strawberry.type(description="Issues and pull requests of the last `days` days.")

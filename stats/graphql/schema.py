@@ -9,6 +9,9 @@ categories, limits) come back in GraphQL's own ``errors`` list with an
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any, cast
+
 import strawberry
 from django.db import Error as DatabaseError
 from django.http import Http404
@@ -18,10 +21,12 @@ from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
+    SchemaExtension,
 )
+from strawberry.schema.config import StrawberryConfig
 
 from stats.graphql.community import mount_community
-from stats.graphql.types import RegistryType
+from stats.graphql.types import BIG_INT_DESCRIPTION, BigInt, RegistryType
 from stats.selectors.access import request_user, visible_registries
 from stats.selectors.registries import resolve_registry
 
@@ -53,14 +58,33 @@ def _database_error(error: GraphQLError) -> bool:
     return isinstance(error.original_error, DatabaseError)
 
 
+class NoEmptySelectionSets(SchemaExtension):
+    """Parse as the GraphQL spec does: a selection set holds at least one field, so ``{}``
+    is a syntax error. graphql-core 3.3 parses empty ones, and the depth limiter then
+    failed on them, answering Python's own message ('max() arg is an empty sequence')."""
+
+    def on_operation(self) -> Iterator[None]:
+        options = cast(dict[str, Any], self.execution_context.parse_options)
+        options["allow_empty_selection_sets"] = False
+        yield
+
+
 mount_community(RegistryType)  # registry { community { ... } }, see stats.graphql.community
 
 schema = strawberry.Schema(
     query=Query,
     extensions=[
+        NoEmptySelectionSets,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaskErrors(should_mask_error=_database_error, error_message="Internal error"),
     ],
+    config=StrawberryConfig(
+        scalar_map={
+            BigInt: strawberry.scalar(
+                name="BigInt", description=BIG_INT_DESCRIPTION, serialize=int, parse_value=int
+            )
+        }
+    ),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, NewType
 
 import strawberry
 import strawberry_django
@@ -27,6 +27,11 @@ MAX_LIST = 500
 MAX_TOP = 100
 MAX_DAILY_DAYS = 732
 """Daily series cover at most two years per field; longer spans ask for months."""
+
+BigInt = NewType("BigInt", int)
+"""A count GraphQL's Int (32-bit) cannot hold: a 64-bit column's value or a sum of counts.
+Answered as a JSON number, as REST answers it (the scalar is in the schema's config)."""
+BIG_INT_DESCRIPTION = "An integer of up to 64 bits (GraphQL's Int holds 32), as a JSON number."
 
 
 def bad_input(message: str) -> GraphQLError:
@@ -70,35 +75,35 @@ class PackageOrderEnum(Enum):
 class PeriodCounts:
     start: dt.date
     end: dt.date
-    downloads: int
+    downloads: BigInt
     distinct_clients: int
 
 
 @strawberry.type
 class DayCount:
     day: dt.date
-    downloads: int
+    downloads: BigInt
     distinct_clients: int
 
 
 @strawberry.type
 class MonthCount:
     month: str = strawberry.field(description="YYYY-MM")
-    downloads: int
+    downloads: BigInt
     distinct_clients: int
 
 
 @strawberry.type
 class YearCount:
     year: int
-    downloads: int
+    downloads: BigInt
     distinct_clients: int = strawberry.field(description="Exact for the year, not a sum.")
 
 
 @strawberry.type
 class VersionCount:
     version: str
-    downloads: int
+    downloads: BigInt
     first_day: dt.date | None
     last_day: dt.date | None
 
@@ -107,7 +112,7 @@ class VersionCount:
 class PackageSummary:
     name: str
     category: str
-    downloads_total: int
+    downloads_total: BigInt
     download_score: int
     rank: int | None
     active: bool
@@ -118,7 +123,7 @@ class TopPackage:
     rank: int
     package: str
     category: str
-    downloads: int
+    downloads: BigInt
     distinct_clients: int
 
 
@@ -171,7 +176,7 @@ class CategoryType:
         return _category_detail(self)["packages"]
 
     @strawberry.field(description="All time, as REST's category detail.")
-    def downloads_total(self) -> int:
+    def downloads_total(self) -> BigInt:
         return _category_detail(self)["downloads_total"]
 
     @strawberry.field(description="All time; a client of several packages counts once.")
@@ -205,7 +210,7 @@ class PackageType:
         return self.registry  # type: ignore[attr-defined,return-value]
 
     @strawberry.field(description="All time, as REST's package detail.")
-    def downloads_total(self) -> int:
+    def downloads_total(self) -> BigInt:
         return _package_detail(self)["downloads_total"]
 
     @strawberry.field(description="All time (exact union over the years).")

@@ -47,12 +47,13 @@ def _supported_time(value: dt.datetime) -> dt.datetime:
     return value
 
 
-# Text as its column holds it: no NUL, at most the CharField's max_length.
+# Text as its column holds it: no NUL, at most the CharField's max_length. The length is
+# checked first: after a validator, pydantic calls it "items after validation", not characters.
 Text = Annotated[str, AfterValidator(_no_nul)]
-Name = Annotated[Text, StringConstraints(max_length=200)]
-Login = Annotated[Text, StringConstraints(max_length=100)]
-Url = Annotated[Text, StringConstraints(max_length=500)]
-Sha = Annotated[Text, StringConstraints(max_length=64)]
+Name = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
+Login = Annotated[str, StringConstraints(max_length=100), AfterValidator(_no_nul)]
+Url = Annotated[str, StringConstraints(max_length=500), AfterValidator(_no_nul)]
+Sha = Annotated[str, StringConstraints(max_length=64), AfterValidator(_no_nul)]
 Count = Annotated[int, Field(ge=0, le=POSITIVE_INTEGER_MAX)]
 BigCount = Annotated[int, Field(ge=0, le=BIG_INTEGER_MAX)]
 GithubId = Annotated[int, Field(ge=-BIG_INTEGER_MAX - 1, le=BIG_INTEGER_MAX)]

@@ -166,3 +166,23 @@ def test_nul_characters_are_400_everywhere(client: Client) -> None:
     assert client.get("/api/v1/registries?x=%00").status_code == 400
     assert client.get("/badge/a%00b/pkg").status_code == 400
     assert client.get("/r/a%00b/packages/stats/bioc/bioc_stats.tab").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/registries",
+        "/r/nf-core/packages/stats/",
+        "/badge/nf-core/rnaseq",
+        "/graphql?query=%7Bregistries%7Bname%7D%7D",
+        "/admin/login/",
+    ],
+)
+def test_a_session_cookie_holding_nul_is_no_session(client: Client, path: str) -> None:
+    """PostgreSQL refuses NUL in text: looking such a session key up failed, a 500 on every
+    page (and 'Internal error' in GraphQL). Like any malformed key, it is no session."""
+    RegistryFactory(name="nf-core")
+    response = client.get(path, HTTP_COOKIE="sessionid=abcdefghij\x00klmnop")
+    assert response.status_code == 200, response.content[:300]
+    if path.startswith("/graphql"):
+        assert response.json() == {"data": {"registries": [{"name": "nf-core"}]}}

@@ -345,6 +345,31 @@ def test_stats_keys_are_repository_names_the_column_can_hold(registry, name: str
 
 
 @pytest.mark.parametrize(
+    ("payload", "says"),
+    [
+        (
+            _workflow(name="x" * 201),
+            "remote_workflows.0.name: String should have at most 200 characters",
+        ),
+        (
+            _workflow(contributors=[{"name": "x" * 101}]),
+            "remote_workflows.0.contributors.0.name: String should have at most 100 characters",
+        ),
+        (
+            _workflow(html_url="h" * 501),
+            "remote_workflows.0.html_url: String should have at most 500 characters",
+        ),
+    ],
+)
+def test_a_too_long_text_is_named_in_characters(registry, payload: dict, says: str) -> None:
+    """The length was checked after the NUL check, and pydantic then said 'Value should
+    have at most 200 items after validation' of a string."""
+    with pytest.raises(LegacyImportError) as raised:
+        pipelines_import(registry=registry, payload=payload, day=DAY)
+    assert str(raised.value) == says
+
+
+@pytest.mark.parametrize(
     "day", [dt.date(1, 1, 1), dt.date(1969, 12, 31), dt.date(3000, 1, 1), dt.date(9999, 12, 31)]
 )
 def test_snapshot_days_outside_the_supported_range_are_refused(registry, day) -> None:

@@ -14,7 +14,7 @@ from stats.graphql.community import MAX_SERIES_REPOSITORIES
 from stats.graphql.schema import MAX_DEPTH
 from stats.graphql.types import MAX_DAILY_DAYS
 from stats.models import Registry, RepositoryDay
-from tests.factories import RegistryFactory, RepositoryFactory
+from tests.factories import CommunityMetricFactory, RegistryFactory, RepositoryFactory
 from tests.web.test_community_page import Community, build_community
 
 pytestmark = pytest.mark.django_db
@@ -220,6 +220,30 @@ def test_summary_and_metrics_equal_rest(client: Client, community: Community) ->
     assert summary["recent"]["medianIssuesResponseSeconds"] == 7200
     assert graph["members"] == client.get("/api/v1/community/nf-core/metrics/github_members").json()
     assert graph["recentMembers"] == [{"day": "2024-03-20", "value": 100}]
+
+
+def test_counts_beyond_32_bits_are_answered_as_rest_answers_them(
+    client: Client, community: Community
+) -> None:
+    """GraphQL's Int is 32-bit: a metric (a 64-bit column the import takes up to 2**63-1)
+    or a sum of repositories' counts beyond it failed the whole ``community`` field."""
+    registry = Registry.objects.get(name="nf-core")
+    RepositoryDay.objects.filter(repository__registry=registry).update(stars=2**31 - 1)
+    CommunityMetricFactory(
+        registry=registry, name="twitter_followers", day=dt.date(2024, 3, 21), value=2**63 - 1
+    )
+    graph = community_of(
+        client,
+        """{ registry(name: "nf-core") { community {
+          summary(days: 30) { totals { stars } metrics { name value } }
+          metric(name: TWITTER_FOLLOWERS) { day value }
+        } } }""",
+    )
+    rest = client.get("/api/v1/community/nf-core/summary?days=30").json()
+    assert graph["summary"]["totals"]["stars"] == rest["totals"]["stars"] == 3 * (2**31 - 1)
+    metrics = {m["name"]: m["value"] for m in graph["summary"]["metrics"]}
+    assert metrics["twitter_followers"] == rest["metrics"]["twitter_followers"]["value"]
+    assert graph["metric"][-1] == {"day": "2024-03-21", "value": 2**63 - 1}
 
 
 def test_uptime_equals_rest(client: Client, community: Community) -> None:

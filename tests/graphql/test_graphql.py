@@ -12,6 +12,7 @@ from django.test import Client
 
 from stats.graphql import schema as graphql_schema
 from stats.graphql.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from stats.models import Package
 from stats.services.aggregation import refresh_registry_stats
 from tests.selectors.scenario import Scenario, build_scenario
 
@@ -353,3 +354,35 @@ def test_a_database_failure_is_masked(
     body = gql(client, '{ registry(name: "bioc") { name } }')
     assert body["data"] is None or body["data"]["registry"] is None
     assert [e["message"] for e in body["errors"]] == ["Internal error"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{}",
+        "query { }",
+        '{ registry(name: "bioc") { } }',
+        "query A { registries { name } } query B { }",
+        "{ ...F } fragment F on Query { }",
+    ],
+)
+def test_an_empty_selection_set_is_a_syntax_error(
+    client: Client, scenario: Scenario, query: str
+) -> None:
+    """graphql-core 3.3 parses ``{}``; strawberry's depth limiter then failed on it and
+    answered Python's own message, 'max() arg is an empty sequence'."""
+    for response in (
+        client.post("/graphql", json.dumps({"query": query}), content_type="application/json"),
+        client.get("/graphql", {"query": query}, HTTP_ACCEPT="application/json"),
+    ):
+        assert response.status_code < 500
+        [error] = response.json()["errors"]
+        assert error["message"].startswith("Syntax Error: Expected Name, found '}'"), error
+
+
+def test_download_counts_beyond_32_bits_are_answered(client: Client, scenario: Scenario) -> None:
+    """GraphQL's Int is 32-bit: an all-time total past 2**31 failed the whole field."""
+    Package.objects.filter(registry=scenario.registry, name="alpha").update(downloads_total=2**33)
+    body = gql(client, '{ registry(name: "bioc") { packages(limit: 1) { name downloadsTotal } } }')
+    assert "errors" not in body, body
+    assert body["data"]["registry"]["packages"] == [{"name": "alpha", "downloadsTotal": 2**33}]
