@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -34,7 +36,6 @@ SERVERS = {
 def serving(url: str, workdir: Path, kind: str, *, settings: dict[str, str]) -> Iterator[str]:
     """A production server on loopback: 2 workers, ``settings`` as environment variables
     (Redis cache, debug off); yields its base URL once both workers answer."""
-    import httpx
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "STATS_DATABASE_URL": url, **settings}
@@ -45,12 +46,7 @@ def serving(url: str, workdir: Path, kind: str, *, settings: dict[str, str]) -> 
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
+        while not _healthy(base):
             if server.poll() is not None or time.monotonic() > deadline:
                 sys.exit(f"{kind} did not start; see {workdir / 'server.log'}")
             time.sleep(0.3)
@@ -65,3 +61,11 @@ def serving(url: str, workdir: Path, kind: str, *, settings: dict[str, str]) -> 
             server.kill()
             server.wait()
         log.close()
+
+
+def _healthy(base: str) -> bool:
+    """Whether the server answers its health check (not yet listening: False)."""
+    try:
+        return httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
