@@ -16,10 +16,12 @@ VALID_LINE = (
     rf"(?: {_QUOTED_NC} {_QUOTED_NC})?\s*$"
 )
 
-#: Host, time, method, path (without query string) and status of a valid line.
+#: Host, time, method, path (without query string) and status of a valid line. The path
+#: reads escapes in pairs as VALID_LINE does: a backslash before a quote (or a space, ?
+#: or #) ends it, so that ``\"`` never closes the request early (its status is the line's).
 REQUEST_FIELDS = (
     r"^(?P<host>\S+) \S+ \S+ \[(?P<time>[^\]]+)\] "
-    r'"(?P<method>[A-Z]+) (?P<path>[^ ?#"]*)(?:[^"\\]|\\.)*" (?P<status>\d{3}) '
+    r'"(?P<method>[A-Z]+) (?P<path>(?:[^ ?#"\\]|\\[^ ?#"])*)(?:[^"\\]|\\.)*" (?P<status>\d{3}) '
 )
 
 #: The user agent: the last quoted field of a Combined line (none in Common format).

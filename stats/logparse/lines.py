@@ -33,8 +33,9 @@ REQUESTS_SCHEMA: dict[str, ColumnType] = {
 }
 """Requests that may be downloads: line index; the client address, path and user agent
 as indexes into ``LineScan.hosts``, ``.paths`` and ``.agents`` (no agent: null); the
-time in seconds since 1970 UTC (null when it does not parse); and the line itself where
-a sample may be needed (null where it cannot)."""
+time in seconds since 1970 UTC (null when it does not parse or falls outside
+EPOCH_MIN..EPOCH_END); and the line itself where a sample may be needed (null where it
+cannot)."""
 
 NumberedLine = tuple[int, str]
 """(line index in the shard, the line's text)"""
@@ -74,6 +75,16 @@ def count_lines(data: bytes) -> int:
 
 _NUL = b"\x00"
 _REPLACEMENT = "\ufffd".encode()
+_BOM = "\ufeff".encode()
+
+EPOCH_MIN = 0
+"""1970-01-01 00:00 UTC: times before it (and from ``EPOCH_END`` on) count as times that
+do not parse. Outside, days need not be dates Python holds (year 0, year 10000), and the
+two zone databases in use (polars' chrono-tz for the polars counting, the system's for
+``zones.py``) disagree: older history differs between their versions, and chrono-tz has
+no transitions after 2099."""
+EPOCH_END = 4_102_444_800
+"""2100-01-01 00:00 UTC."""
 
 
 def lines_frame(data: bytes) -> pl.DataFrame:
@@ -83,9 +94,18 @@ def lines_frame(data: bytes) -> pl.DataFrame:
     A NUL byte becomes U+FFFD too: it is read_csv's separator here (no column splits),
     PostgreSQL stores no NUL in text or JSON, and the line keeps its shape (both are
     non-space characters that no fixed part of the log format accepts).
+
+    A byte order mark stays in its line wherever it is: read_csv drops one at the start
+    of its input, and a shard (or the native pass's deferred lines) may start anywhere.
     """
     if _NUL in data:
         data = data.replace(_NUL, _REPLACEMENT)
+    if data.startswith(_BOM):
+        return _read_lines(b"\n" + data).slice(1)
+    return _read_lines(data)
+
+
+def _read_lines(data: bytes) -> pl.DataFrame:
     return pl.read_csv(
         io.BytesIO(data),
         has_header=False,
@@ -148,6 +168,11 @@ def scan_lines_polars(
             agent=pl.col("line").str.extract(AGENT_FIELD, 1),
             epoch=pl.col("time").str.to_datetime(TIME_FORMAT, strict=False).dt.epoch("s"),
             line="line",
+        )
+        .with_columns(  # outside 1970-2099 UTC: as a time that does not parse
+            epoch=pl.when(pl.col("epoch").is_between(EPOCH_MIN, EPOCH_END, closed="left")).then(
+                "epoch"
+            )
         )
         .collect()
     )

@@ -31,6 +31,7 @@ ODD_LINES = [
     f'10.0.0.1 - - {T} "GET /a/\\"q\\".tar.gz HTTP/1.1" 200 12 "-" "R"',  # escaped quotes
     f'10.0.0.1 - - {T} "GET /a/b\\\\.tar.gz HTTP/1.1" 200 12 "-" "R"',  # escaped backslash
     f'10.0.0.1 - - {T} "GET /a/b.tar.gz HTTP/1.1\\"" 200 12 "-" "R"',
+    f'10.0.0.1 - - {T} "GET /a/b\\" 404 x" 200 12 "-" "R"',  # \" after the path
     f'10.0.0.1 - - {T} "-" 400 0 "-" "-"',
     f'10.0.0.1 - - {T} "" 400 0 "-" "-"',
     f'10.0.0.1 - - {T} "get /a/b.tar.gz HTTP/1.1" 200 12 "-" "R"',  # lower-case method

@@ -17,7 +17,13 @@ from stats.logparse.result import ShardResult
 from stats.logparse.rules import DownloadRules, bioconductor_rules
 from stats.logparse.shard import Counting, Scanner, parse_shard
 from tests.demo.logformat import read_manifest
-from tests.logparse.test_native_scanner import FIXTURES, _assert_same, _fuzzed_log, _rules
+from tests.logparse.test_native_scanner import (
+    FIXTURES,
+    _assert_same,
+    _both,
+    _fuzzed_log,
+    _rules,
+)
 
 
 def _counted(data: bytes, rules: DownloadRules) -> tuple[ShardResult, ShardResult]:
@@ -83,3 +89,47 @@ def test_requests_without_downloads_count_nothing() -> None:
     assert native.downloads == reference.downloads == 0
     assert len(native.tables) == 0
     assert scan_lines_native(line * 10, rules, sample_size=0).requests.height == 10
+
+
+def test_times_outside_1970_to_2099_utc_are_malformed_not_fatal() -> None:
+    """Year 0 (read by the regex path) and 31 Dec 9999 at -0100 (year 10000 in UTC) gave
+    days Python cannot hold: the C counter's zone table raised OverflowError and the polars
+    counting kept facts in years 0 and 10000. Outside 1970-2099 the two zone databases
+    disagree: polars' has no transitions after 2099 (Lord Howe in May 2100: +11 for it,
+    +10:30 for the system's, the 11th against the 10th), and older history differs
+    (Dakar on 1 Jan 1900 at 01:00 UTC: the 1st against 31 Dec 1899). Both paths now count
+    such lines as malformed."""
+    template = '192.0.2.1 - - [{}] "GET /pkg/1.0/a.tgz HTTP/1.0" 200 1 "-" "R"\n'
+    times = (
+        "30/Sep/0000:23:00:60 -2359",
+        "31/Dec/9999:23:59:59 -0100",
+        "11/May/2100:03:09:47 +1345",
+        "01/Jan/2100:00:00:00 +0000",  # the first time refused
+        "01/Jan/1900:01:00:00 +0000",
+        "01/Jan/1970:00:59:59 +0100",  # 1969 in UTC
+        "01/Jan/1970:01:00:00 +0100",  # counted
+        "31/Dec/2099:12:00:00 +0100",  # counted
+    )
+    data = "".join(template.format(t) for t in times).encode()
+    for zone in ("Australia/Lord_Howe", "Africa/Dakar"):
+        for reference, native in (_counted(data, _rules(zone)), _both(data, _rules(zone))):
+            _assert_same(reference, native)
+            assert (native.lines, native.malformed, native.downloads) == (8, 6, 2)
+            assert sorted(day.year for _c, _p, day in native.facts) == [1970, 2099]
+
+
+def test_samples_of_unreadable_times_are_the_first_lines() -> None:
+    """The regex path's request rows come plain requests first: the C counter kept the
+    first sample_size invalid rows in row order (line 1 here), not line order (line 0)."""
+    data = (
+        b'192.0.2.1 - - [32/Jul/1995:00:00:01 -0400] "GET /pkg/1.0/a.tgz" 200 1\n'
+        b'192.0.2.1 - - [32/Jul/1995:00:00:01 -0400] "GET /pkg/1.0/b.tgz HTTP/1.0" 200 1\n'
+    )
+    results = [
+        parse_shard(data, _rules(), sample_size=1, scanner=scanner, counting=counting)
+        for scanner in (Scanner.POLARS, Scanner.NATIVE)
+        for counting in (Counting.POLARS, Counting.NATIVE)
+    ]
+    for result in results:
+        assert (result.lines, result.malformed, result.downloads) == (2, 2, 0)
+        assert result.malformed_samples == [data.decode().split("\n")[0]]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from stats.logparse import bots
 from stats.logparse.bots import bot_detector
 from stats.logparse.clients import client_digest
 from stats.logparse.rules import DownloadRules, bioconductor_rules
@@ -263,3 +264,18 @@ def test_nul_and_control_bytes_are_kept_in_their_lines(bioc: DownloadRules) -> N
     assert (result.lines, result.malformed, result.downloads, result.unknown) == (4, 2, 1, 1)
     assert "\x00" not in "".join(result.malformed_samples)  # PostgreSQL stores no NUL
     assert result.unknown_names == {("bioc", "li\ufffdmma"): 1}
+
+
+def test_only_the_head_of_a_long_agent_is_judged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """crawlerdetect's time grows with the square of an agent's length (~200 s for 64 KiB):
+    one such line per distinct agent stalled a shard."""
+    judged: list[int] = []
+    detector = bots._detector()
+    crawler = detector.isCrawler
+    monkeypatch.setattr(
+        detector, "isCrawler", lambda agent: judged.append(len(agent)) or crawler(agent)
+    )
+    detecting = bots.BotDetector()
+    assert detecting.is_bot("Mozilla/5.0 (compatible; bingbot/2.0) " + "x" * 65_536)
+    assert not detecting.is_bot("Mozilla/5.0 (X11; Linux x86_64) " + "y" * 65_536)
+    assert judged == [bots.AGENT_CHARS_JUDGED, bots.AGENT_CHARS_JUDGED]

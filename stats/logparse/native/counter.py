@@ -118,7 +118,7 @@ def count_downloads_native(
         address(offsets),
         len(starts),
     )
-    out = _Out(rows, scan.hosts.len(), paths.found.unknown_names.height, sample_size)
+    out = _Out(rows, scan.hosts.len(), paths.found.unknown_names.height)
     if library.count_downloads(ctypes.byref(count_in), ctypes.byref(out.structure)) != 0:
         raise MemoryError("the native download counter could not allocate its tables")
     out.add_to(result, scan, paths, requests, sample_size)
@@ -169,9 +169,11 @@ def _pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 class _Out:
     """The arrays C writes into, with room for every row."""
 
-    def __init__(self, rows: int, hosts: int, unknown_names: int, sample_size: int) -> None:
+    def __init__(self, rows: int, hosts: int, unknown_names: int) -> None:
         self.unknown = np.zeros(max(unknown_names, 1), np.int64)
-        self.invalid_rows = np.empty(sample_size + 1, np.int64)
+        # Room for every row: the rows are not in line order (the regex path's come after
+        # the C pass's, plain requests first), and the samples are the first lines.
+        self.invalid_rows = np.empty(rows + 1, np.int64)
         self.fact_code = np.empty(rows, np.int32)
         self.fact_day = np.empty(rows, np.int32)
         self.fact_downloads = np.empty(rows, np.int64)
@@ -185,7 +187,7 @@ class _Out:
         structure = pointing_at(_CountOut, self)
         assert isinstance(structure, _CountOut)
         self.structure = structure
-        self.structure.invalid_cap = sample_size
+        self.structure.invalid_cap = rows
 
     def add_to(
         self,
@@ -206,10 +208,11 @@ class _Out:
             result.unknown_names[(category or "", package)] += n
         if out.invalid_time:
             result.malformed += out.invalid_time
-            rows = self.invalid_rows[: min(out.invalid_time, sample_size)]
-            invalid = requests[rows.tolist()].sort("index")
             room = max(sample_size - len(result.malformed_samples), 0)
-            result.malformed_samples += [s[:SAMPLE_CHARS] for s in invalid["line"][:room]]
+            if room:
+                rows = self.invalid_rows[: out.invalid_time].tolist()
+                invalid = requests.select("index", "line")[rows].sort("index")
+                result.malformed_samples += [s[:SAMPLE_CHARS] for s in invalid["line"][:room]]
         if not out.facts:
             return
         facts, pairs, versions = out.facts, out.pairs, out.versions

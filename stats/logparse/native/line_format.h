@@ -264,8 +264,13 @@ static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
 
 static const char MONTHS[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
+/* lines.py's EPOCH_MIN and EPOCH_END: 1970-01-01 and 2100-01-01 UTC. */
+#define EPOCH_MIN 0LL
+#define EPOCH_END 4102444800LL
+
 /* Seconds since the epoch of [dd/Mon/yyyy:HH:MM:SS +zzzz], or 0 with *ok = 0 when the
- * time is not a plain calendar time (left to the regex path's parser). */
+ * time is not a plain calendar time or falls outside [EPOCH_MIN, EPOCH_END) (left to
+ * the regex path, which treats those as times that do not parse). */
 static int64_t epoch_seconds(const uint8_t *t, int *ok) {
 #define D2(i) ((t[i] - '0') * 10 + (t[i + 1] - '0'))
     int month = 0;
@@ -280,7 +285,10 @@ static int64_t epoch_seconds(const uint8_t *t, int *ok) {
     if (!*ok) return 0;
     int64_t offset = (int64_t)off_h * 3600 + off_m * 60;
     if (t[22] == '-') offset = -offset;
-    return days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+    int64_t seconds =
+        days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+    *ok = seconds >= EPOCH_MIN && seconds < EPOCH_END;
+    return *ok ? seconds : 0;
 #undef D2
 }
 

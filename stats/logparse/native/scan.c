@@ -216,7 +216,8 @@ int64_t scan_lines(const uint8_t *data, int64_t size, const scan_rules *rules, s
             out->last_line = line;
             out->last_start = p - data;
             out->last_end = e - data;
-            /* "(?P<method>[A-Z]+) (?P<path>[^ ?#"]*)..." and the rule's filters */
+            /* "(?P<method>[A-Z]+) (?P<path>[^ ?#"]*)..." (no backslash in a counted
+             * request here) and the rule's filters */
             const uint8_t *m = f.request, *r = f.request_end;
             while (m < r && *m >= 'A' && *m <= 'Z') m++;
             if (m > f.request && m < r && *m == ' ' && rules->status_ok[f.status] &&

@@ -66,7 +66,9 @@ void string_map_get(const string_map *m, const uint8_t *keys, const int64_t *end
 }
 
 static int grow(string_map *m, int64_t more_entries, int64_t more_text) {
-    if (m->text_len + more_text > m->text_room) {
+    /* text is allocated on the first put even when its keys are all empty: memcpy and
+     * memcmp are given no null pointer, not even for 0 bytes */
+    if (!m->text || m->text_len + more_text > m->text_room) {
         int64_t room = m->text_room ? m->text_room : 1 << 16;
         while (room < m->text_len + more_text) room *= 2;
         uint8_t *text = realloc(m->text, (size_t)room);
